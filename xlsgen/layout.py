@@ -1,0 +1,362 @@
+"""Layout: Unit ─(Jinja template)→ HTML table markup ─(parse)→ Grid (a ``Sheet`` of ``Cell``).
+
+A template renders one HTML ``<table>`` per sheet. The markup is the whole contract between a form's
+shape and the code, so it is small:
+
+``<table data-sheet data-template data-version data-repeat-rows>``
+    sheet name, template name and version (stored in the workbook for the reader), and the rows
+    (1-based, ``first:last``) printed again at the top of every page, if any.
+``<col data-width>``
+    column widths in Excel character units, one per column.
+``<tr data-break data-section data-block>``
+    a page break before this row; the anchor of a section; a row of a repeating block.
+``<td rowspan colspan class data-field data-formula data-list data-list-style>``
+    the merge, the style (``styles.STYLES``), the JSON path the cell shows
+    (``annual.indicators[3].value``), a formula whose ``{path}`` references are resolved to the cells
+    showing those paths, and the drop-down list (``basis``, ``kind``, ``category``) it takes.
+
+Spans come from the data (``runs``); the parser places cells with the HTML table algorithm and checks
+the result: no cell outside the declared columns, no overlapping merge, no row left with a hole.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import forms, styles
+from .errors import LayoutError
+from .model import Expense, Income, SpendPlan, Unit
+
+TEMPLATE_VERSION = "1"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = ("dept_overall", "project")
+
+
+@dataclass(slots=True)
+class Cell:
+    row: int
+    col: int
+    last_row: int
+    last_col: int
+    value: str
+    style: str
+    field: str | None = None
+    formula: str | None = None
+    list: str | None = None
+    list_style: str = "stop"
+
+    @property
+    def merged(self) -> bool:
+        return self.last_row > self.row or self.last_col > self.col
+
+
+@dataclass
+class Sheet:
+    name: str
+    template: str
+    version: str
+    widths: list[float]
+    cells: list[Cell]
+    n_rows: int
+    breaks: list[int] = field(default_factory=list)
+    sections: dict[str, int] = field(default_factory=dict)
+    repeat_rows: tuple[int, int] | None = None  # zero-based, inclusive
+    heights: list[float] = field(default_factory=list)
+
+    def by_field(self) -> dict[str, Cell]:
+        return {c.field: c for c in self.cells if c.field}
+
+    def formula_a1(self, cell: Cell, fields: dict[str, Cell] | None = None) -> str:
+        """The cell's formula with every ``{path}`` replaced by the A1 address of the cell showing it."""
+        fields = fields if fields is not None else self.by_field()
+
+        def resolve(m: re.Match[str]) -> str:
+            target = fields.get(m.group(1))
+            if target is None:
+                raise LayoutError(f"模板 {self.template}：公式引用了表中没有的字段 {m.group(1)}")
+            return a1(target.row, target.col)
+
+        assert cell.formula is not None
+        return "=" + re.sub(r"\{([^{}]+)\}", resolve, cell.formula)
+
+
+def a1(row: int, col: int) -> str:
+    """Zero-based (row, col) → ``A1``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+# ---------------------------------------------------------------- template helpers
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def share(amount: Decimal | None, total: Decimal | None) -> str:
+    if amount is None or not total:
+        return "0" if total is not None else ""
+    return str(amount / total)
+
+
+def numbered(items: list[str], pattern: str) -> str:
+    return "\n".join(pattern.format(n=i, text=t) for i, t in enumerate(items, 1))
+
+
+def cn_date(day: _dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "    年  月  日"
+
+
+def runs(rows: list[Any], *keys: str) -> list[int]:
+    """Rowspans of consecutive rows sharing ``keys``: the span at a run's first row, 0 elsewhere."""
+    spans = [0] * len(rows)
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or any(getattr(rows[i], k) != getattr(rows[start], k) for k in keys):
+            spans[start] = i - start
+            start = i
+    return spans
+
+
+def ref(path: str) -> str:
+    return "{" + path + "}"
+
+
+def _fixed(indicator: Any) -> bool:
+    return indicator.level3 in (forms.fixed_level3(indicator.level1, indicator.level2) or ())
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+    env.globals.update(
+        money=money,
+        share=share,
+        numbered=numbered,
+        cn_date=cn_date,
+        runs=runs,
+        ref=ref,
+        fixed=_fixed,
+        version=TEMPLATE_VERSION,
+        DEPT_SHEET=forms.DEPT_SHEET,
+        PROJECT_SHEET=forms.PROJECT_SHEET,
+        NOTES=forms.NOTES,
+        PARTS={"income": Income.PARTS, "expense": Expense.PARTS},
+        CHECKPOINTS=SpendPlan.CHECKPOINTS,
+    )
+    return env
+
+
+def markup(template: str, unit: Unit, sections: dict[str, bool] | None = None) -> str:
+    """The HTML a template renders for a unit (open it in a browser for a quick preview)."""
+    shown = unit.sections.model_dump()
+    shown.update(sections or {})
+    return environment().get_template(f"{template}.html.j2").render(unit=unit, sections=shown)
+
+
+def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
+    """Every sheet of a unit's workbook, laid out and fitted; a unit with no projects has one sheet."""
+    sheets = [parse(markup("dept_overall", unit, sections))]
+    if unit.projects:
+        sheets.append(parse(markup("project", unit, sections)))
+    for sheet in sheets:
+        fit_heights(sheet)
+    return sheets
+
+
+# ---------------------------------------------------------------- markup → Sheet
+
+
+class _TableParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.widths: list[float] = []
+        self.cells: list[Cell] = []
+        self.breaks: list[int] = []
+        self.sections: dict[str, int] = {}
+        self.row = -1
+        self.taken: set[tuple[int, int]] = set()
+        self.td: dict[str, str] | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.meta = a
+        elif tag == "col":
+            self.widths.append(float(a["data-width"]))
+        elif tag == "tr":
+            self.row += 1
+            if "data-break" in a:
+                self.breaks.append(self.row)
+            if "data-section" in a:
+                self.sections[a["data-section"]] = self.row
+        elif tag == "td":
+            self.td, self.text = a, []
+
+    def handle_data(self, data: str) -> None:
+        if self.td is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "td" or self.td is None:
+            return
+        a, self.td = self.td, None
+        col = 0
+        while (self.row, col) in self.taken:
+            col += 1
+        rows, cols = int(a.get("rowspan", 1)), int(a.get("colspan", 1))
+        cell = Cell(
+            self.row,
+            col,
+            self.row + rows - 1,
+            col + cols - 1,
+            "".join(self.text),
+            a.get("class", "label"),
+            a.get("data-field") or None,
+            a.get("data-formula") or None,
+            a.get("data-list") or None,
+            a.get("data-list-style", "stop"),
+        )
+        if cell.last_col >= len(self.widths):
+            raise LayoutError(
+                f"模板 {self.meta.get('data-template')}：{a1(cell.row, cell.col)} 处的单元格超出了 {len(self.widths)} 列"
+            )
+        if cell.style not in styles.STYLES:
+            raise LayoutError(
+                f"模板 {self.meta.get('data-template')}：{a1(cell.row, cell.col)} 使用了未定义的样式 {cell.style}"
+            )
+        for r in range(cell.row, cell.last_row + 1):
+            for c in range(cell.col, cell.last_col + 1):
+                if (r, c) in self.taken:
+                    raise LayoutError(
+                        f"模板 {self.meta.get('data-template')}：合并区域 {a1(cell.row, cell.col)}:"
+                        f"{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠"
+                    )
+                self.taken.add((r, c))
+        self.cells.append(cell)
+
+
+def parse(html: str) -> Sheet:
+    """Lay out a template's markup as a checked ``Sheet``."""
+    p = _TableParser()
+    p.feed(html)
+    p.close()
+    n_rows = max(c.last_row for c in p.cells) + 1
+    n_cols = len(p.widths)
+    holes = [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
+    if holes:
+        raise LayoutError(f"模板 {p.meta.get('data-template')}：第 {holes[0][0] + 1} 行缺少单元格 {a1(*holes[0])}")
+    repeat = p.meta.get("data-repeat-rows")
+    return Sheet(
+        name=p.meta["data-sheet"],
+        template=p.meta["data-template"],
+        version=p.meta["data-version"],
+        widths=p.widths,
+        cells=p.cells,
+        n_rows=n_rows,
+        breaks=p.breaks,
+        sections=p.sections,
+        repeat_rows=(int(repeat.split(":")[0]) - 1, int(repeat.split(":")[1]) - 1) if repeat else None,
+    )
+
+
+# ---------------------------------------------------------------- text metrics and row heights
+
+# Characters that may not begin a line (Chinese line-breaking rule); the renderer pushes the
+# character before them down with them, so a line can only get shorter.
+NO_LINE_START = set("，。；：、）》”！？％,.;:!?)]}’")
+LINE_FACTOR = 1.5  # line pitch / font size for CJK fonts (Noto CJK, SimSun) as LibreOffice spaces them
+CELL_PADDING_PT = 4.0
+MIN_ROW_PT = 20.0
+_WORD = re.compile(r"[A-Za-z0-9.%+\-]+")
+
+
+def column_px(width: float) -> int:
+    """Excel's pixel width of a column of ``width`` characters (default font, 7 px digits)."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+def char_px(ch: str, size_pt: float) -> float:
+    em = size_pt * 96 / 72
+    return em if unicodedata.east_asian_width(ch) in "WFA" else em * 0.55
+
+
+def count_lines(text: str, width_px: float, size_pt: float) -> int:
+    """How many lines ``text`` wraps to in a cell ``width_px`` wide (full-width CJK, line-start rule)."""
+    limit = max(width_px - 7, 1)
+    total = 0
+    for para in text.split("\n"):
+        lines, line = 1, 0.0
+        pos = 0
+        widths_in_line: list[float] = []
+        while pos < len(para):
+            m = _WORD.match(para, pos)
+            token = m.group(0) if m else para[pos]
+            w = sum(char_px(ch, size_pt) for ch in token)
+            if w > limit and len(token) > 1:  # a word longer than the line breaks anywhere
+                token, w = para[pos], char_px(para[pos], size_pt)
+            if line + w > limit and widths_in_line:
+                lines += 1
+                if token[0] in NO_LINE_START and len(widths_in_line) > 1:
+                    carried = widths_in_line[-1]
+                    widths_in_line, line = [carried], carried
+                else:
+                    widths_in_line, line = [], 0.0
+            widths_in_line.append(w)
+            line += w
+            pos += len(token)
+        total += lines
+    return total
+
+
+def needed_height(text: str, width_px: float, size_pt: float) -> float:
+    """Points a cell of this text needs at this width and font size."""
+    return count_lines(text, width_px, size_pt) * size_pt * LINE_FACTOR + CELL_PADDING_PT
+
+
+def fit_heights(sheet: Sheet) -> None:
+    """Set every row's height so that no wrapped text is clipped, merged cells included.
+
+    Single-row cells set their row first; a merged cell's shortfall is then spread evenly over the
+    rows it spans, so a tall label never makes one row of its group tower over the others.
+    """
+    heights = [MIN_ROW_PT] * sheet.n_rows
+    px = [column_px(w) for w in sheet.widths]
+    tall: list[tuple[Cell, float]] = []
+    for cell in sheet.cells:
+        if not cell.value:
+            continue
+        need = needed_height(cell.value, sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
+        if cell.last_row == cell.row:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            tall.append((cell, need))
+    for cell, need in sorted(tall, key=lambda t: t[0].last_row - t[0].row):
+        span = range(cell.row, cell.last_row + 1)
+        short = need - sum(heights[r] for r in span)
+        if short > 0:
+            for r in span:
+                heights[r] += short / len(span)
+    sheet.heights = [math.ceil(h * 4) / 4 for h in heights]

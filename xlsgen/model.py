@@ -1,0 +1,437 @@
+"""The unit data model: one budget unit's 附件1 and its project forms.
+
+Keys are short English identifiers; every field carries the form's own Chinese words as its schema
+``title``/``description``, so an editor that reads ``schema/unit.schema.json`` shows them while typing.
+Unknown keys are errors everywhere (``extra="forbid"``): a typo must never vanish silently.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+CENT = Decimal("0.01")
+# XML 1.0 cannot carry these; a workbook holding them is corrupt in Excel.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _to_money(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("金额应为数字，例如 450.00")
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"金额应为数字，例如 450.00，而不是 {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError("金额应为有限的数字")
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):  # type: ignore[operator]
+        raise ValueError(f"金额最多保留两位小数（万元），而不是 {value}")
+    if abs(amount) >= Decimal("1e13"):
+        raise ValueError(f"金额 {value} 超出范围")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _money_json(amount: Decimal) -> float:
+    # A JSON number reads naturally in a unit file; two-place amounts below 1e13 survive float exactly.
+    return float(amount)
+
+
+def _clean_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("文本中含有不可见的控制字符，请删除后重试")
+    return value
+
+
+def _to_text(value: Any) -> Any:
+    # Numbers typed by hand in a JSON file (e.g. a phone number) are taken as their text.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_to_money),
+    PlainSerializer(_money_json, return_type=float, when_used="json"),
+    WithJsonSchema({"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,2})?$"}),
+]
+Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_clean_text)]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_to_money),
+    PlainSerializer(_money_json, return_type=float, when_used="json"),
+    WithJsonSchema({"type": ["number", "string"], "minimum": 0, "maximum": 100}),
+]
+
+
+def _field(title: str, description: str | None = None, **kw: Any) -> Any:
+    return Field(title=title, description=description, **kw)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+
+
+# ---------------------------------------------------------------- 部门总体资金情况
+
+
+class YearAmounts(Strict):
+    """One line of the funding block: 当年 and the two earlier years."""
+
+    current: Money = _field("当年金额")
+    prev2: Money = _field("前年金额", "近两年收支金额的第一年（预算年度 − 2）")
+    prev1: Money = _field("上年金额", "近两年收支金额的第二年（预算年度 − 1）")
+
+    YEARS: ClassVar[tuple[str, ...]] = ("current", "prev2", "prev1")
+
+
+def _sum(lines: list[YearAmounts]) -> YearAmounts:
+    return YearAmounts(**{y: sum((getattr(x, y) for x in lines), Decimal("0.00")) for y in YearAmounts.YEARS})
+
+
+class Income(Strict):
+    fiscal: YearAmounts = _field("财政拨款")
+    special: YearAmounts = _field("财政专户管理资金")
+    own: YearAmounts = _field("单位资金")
+
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("fiscal", "财政拨款"),
+        ("special", "财政专户管理资金"),
+        ("own", "单位资金"),
+    )
+
+    @property
+    def total(self) -> YearAmounts:
+        return _sum([self.fiscal, self.special, self.own])
+
+
+class Expense(Strict):
+    personnel: YearAmounts = _field("人员类项目支出")
+    operating: YearAmounts = _field("运转类项目支出")
+    targeted: YearAmounts = _field("特定目标类项目支出")
+
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("personnel", "人员类项目支出"),
+        ("operating", "运转类项目支出"),
+        ("targeted", "特定目标类项目支出"),
+    )
+
+    @property
+    def total(self) -> YearAmounts:
+        return _sum([self.personnel, self.operating, self.targeted])
+
+
+class Funding(Strict):
+    """部门总体资金情况: 收入构成 and 支出构成 (合计 and 占比 are computed, never stored)."""
+
+    income: Income = _field("收入构成")
+    expense: Expense = _field("支出构成")
+
+
+# ---------------------------------------------------------------- indicators
+
+
+class LongIndicator(Strict):
+    """One row of 长期绩效指标 (or, with the years, of 年度绩效指标)."""
+
+    level1: Text = _field("一级指标", "例如 运行成本、管理效率、履职效能")
+    level2: Text = _field("二级指标", "例如 公用经费控制、核心业务产出1")
+    level3: Text = _field("三级指标", "为空表示该二级指标下本单位无指标（整行保留、留空）", default="")
+    value: Text = _field("指标值", "如 ≥95%、≤30天、健全", default="")
+    basis: Text = _field("指标值确定依据", "计划标准、行业标准、历史标准、预算支出标准或其他标准", default="")
+    kind: Text = _field("指标分类", "绩效基本型 或 绩效创新型", default="")
+
+
+class AnnualIndicator(LongIndicator):
+    """One row of 年度绩效指标: the two earlier years, then 预期当年实现值 in ``value``."""
+
+    prev2: Text = _field("近两年指标值（前年）", "预算年度 − 2 的指标值", default="")
+    prev1: Text = _field("近两年指标值（上年）", "预算年度 − 1 的指标值", default="")
+    value: Text = _field("预期当年实现值", default="")
+
+
+class LongTerm(Strict):
+    deadline: int = _field("长期目标截止年度", "打印为 长期目标：（截止2026年）", ge=2000, le=2100)
+    goal: Text = _field("长期目标", "本部门三年内通过履行职责达到的整体及核心业务效果", default="")
+    indicators: list[LongIndicator] = _field("长期绩效指标", default_factory=list)
+
+
+class Annual(Strict):
+    goal: Text = _field("年度目标", default="")
+    indicators: list[AnnualIndicator] = _field("年度绩效指标", default_factory=list)
+
+
+class OverallGoals(Strict):
+    """整体绩效总目标: numbered goals printed as 目标1：… 目标2：…"""
+
+    long_term: list[Text] = _field("长期目标（分条）", default_factory=list)
+    annual: list[Text] = _field("年度目标（分条）", default_factory=list)
+
+
+# ---------------------------------------------------------------- projects
+
+
+class SpendPlan(Strict):
+    """资金支出计划（%）: cumulative percentages at four checkpoints."""
+
+    mar: Percent = _field("3月底")
+    jun: Percent = _field("6月底")
+    oct: Percent = _field("10月底")
+    dec: Percent = _field("12月底")
+
+    CHECKPOINTS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("mar", "3月底"),
+        ("jun", "6月底"),
+        ("oct", "10月底"),
+        ("dec", "12月底"),
+    )
+
+
+class ProjectIndicator(Strict):
+    level1: Text = _field("一级指标", "例如 产出指标、效益指标、满意度指标")
+    level2: Text = _field("二级指标", "例如 数量指标、成本指标")
+    level3: Text = _field("三级指标", default="")
+    description: Text = _field("绩效指标描述", default="")
+    value: Text = _field("指标值", default="")
+    basis: Text = _field("指标值确定依据", default="")
+
+
+class Project(Strict):
+    code: Text = _field("项目编码", "21 位项目编码", default="")
+    name: Text = _field("项目名称")
+    unit_code: Text = _field("单位编码（项目表头）", "项目表头的单位编码；留空表示本单位", default="")
+    unit_name: Text = _field("单位名称（项目表头）", "项目表头的单位名称；留空表示本单位", default="")
+    category: Text = _field("支出项目类别", "人员类项目支出、运转类项目支出或特定目标类项目支出", default="")
+    total_budget: Money | None = _field("项目总预算", "万元；留空表示与本年度预算相同", default=None)
+    budget: Money = _field("预算数", "项目本年度预算（万元）= 财政资金 + 其他资金")
+    fiscal: Money | None = _field("其中：财政资金", "万元", default=None)
+    other: Money | None = _field("其他资金", "万元；没有可留空", default=None)
+    direction: Text = _field("项目主要支出方向和用途", "打印在附件1 项目支出情况中", default="")
+    use: Text = _field("资金用途", "打印在项目绩效目标表 预算规模及资金用途 下", default="")
+    plan: SpendPlan | None = _field("资金支出计划（%）", default=None)
+    goals: list[Text] = _field("绩效目标", "分条填写，打印为 1.… 2.…", default_factory=list)
+    indicators: list[ProjectIndicator] = _field("项目绩效指标", default_factory=list)
+
+
+# ---------------------------------------------------------------- the unit
+
+
+class Sections(Strict):
+    """The three optional sections of 附件1; all printed unless switched off."""
+
+    funding: bool = _field("打印 部门总体资金情况", default=True)
+    projects: bool = _field("打印 项目支出情况", default=True)
+    overall_goals: bool = _field("打印 整体绩效总目标", default=True)
+
+
+class Unit(Strict):
+    """One budget unit: everything its 附件1 and 项目绩效目标表 print."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="xlsgen 预算单位绩效目标数据",
+        json_schema_extra={"description": "一个预算单位的 部门整体绩效目标申报表 与 项目绩效目标表 数据"},
+    )
+
+    schema_: str | None = Field(default=None, alias="$schema", title="JSON Schema 地址（可选）")
+    code: Text = _field("单位编码", "例如 450001", min_length=1)
+    name: Text = _field("部门（单位）名称", "填写部门（单位）全称", min_length=1)
+    parent: Text = _field("主管部门", default="")
+    region: Text = _field("所属地区", "例如 怀来县", default="")
+    year: int = _field("预算年度", "例如 2025；近两年即 预算年度−2 与 预算年度−1", ge=2000, le=2100)
+    filled_on: _dt.date | None = _field("填报日期", "YYYY-MM-DD，打印为 2024年1月15日", default=None)
+    filler: Text = _field("填报人", default="")
+    phone: Text = _field("联系电话", default="")
+    sections: Sections = _field("可选部分开关", default_factory=Sections)
+    funding: Funding | None = _field("部门总体资金情况", default=None)
+    functions: list[Text] = _field("部门职能概述", "分条填写，打印为 1.… 2.…", default_factory=list)
+    tasks: list[Text] = _field("年度工作任务", "分条填写", default_factory=list)
+    projects: list[Project] = _field(
+        "项目", "附件1 项目支出情况 与 项目绩效目标表 共用这一份清单", default_factory=list
+    )
+    project_tree: Literal["common", "cost_first"] = _field(
+        "项目指标体系",
+        "common：成本指标属产出指标（默认）；cost_first：成本指标为单独的一级指标",
+        default="common",
+    )
+    overall_goals: OverallGoals = _field("整体绩效总目标", default_factory=OverallGoals)
+    long_term: LongTerm = _field("长期目标与长期绩效指标")
+    annual: Annual = _field("年度目标与年度绩效指标", default_factory=Annual)
+
+    @model_validator(mode="after")
+    def _own_unit_line(self) -> Unit:
+        # A project's unit line equal to the unit's own is stored empty, so that a re-imported
+        # workbook gives back exactly the same JSON whichever way the file was written.
+        for p in self.projects:
+            if p.unit_code == self.code and p.unit_name in ("", self.name):
+                p.unit_code = p.unit_name = ""
+        return self
+
+    def to_json(self) -> str:
+        """The canonical JSON text of a unit file (UTF-8, two-space indent, fields in model order)."""
+        import json
+
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=False)
+        if data.get("$schema") is None:
+            data.pop("$schema", None)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- indicator values
+
+
+class IndicatorValue(NamedTuple):
+    comparator: str
+    number: Decimal | None
+    unit: str
+    phrase: str
+
+
+_VALUE = re.compile(r"^\s*(?P<cmp>≥|≤|>=|<=|=|＝|>|<|＞|＜)?\s*(?P<num>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s].*?)?\s*$")
+_COMPARATORS = {">=": "≥", "<=": "≤", "＝": "=", ">": "＞", "<": "＜"}
+
+
+def parse_value(text: str) -> IndicatorValue:
+    """Split an indicator value into 计算符号 / 指标值 / 计量单位, or keep it as a phrase.
+
+    >>> parse_value("≥95%")
+    IndicatorValue(comparator='≥', number=Decimal('95'), unit='%', phrase='')
+    >>> parse_value("稳步推进").phrase
+    '稳步推进'
+    """
+    m = _VALUE.match(text)
+    if not m:
+        return IndicatorValue("", None, "", text.strip())
+    cmp_ = m.group("cmp") or ""
+    return IndicatorValue(_COMPARATORS.get(cmp_, cmp_), Decimal(m.group("num")), m.group("unit") or "", "")
+
+
+# ---------------------------------------------------------------- loading unit files
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（可能是拼写错误），请删除或改正",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文本（用双引号括起来）",
+    "list_type": "应为列表 [...]",
+    "model_type": "应为对象 {...}",
+    "dict_type": "应为对象 {...}",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_type": "应为日期，格式 YYYY-MM-DD",
+    "literal_error": "取值不在允许范围内",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+}
+
+
+def json_path(loc: tuple[Any, ...]) -> str:
+    """pydantic's ``('annual', 'indicators', 12, 'value')`` → ``annual.indicators[12].value``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "（根）"
+
+
+def explain(error: dict[str, Any]) -> str:
+    """One pydantic error as a Chinese sentence."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    if error["type"] == "literal_error":
+        return f"取值应为 {error['ctx']['expected']} 之一"
+    text = _MESSAGES.get(error["type"])
+    if text is None:
+        return f"取值无效（{error['msg']}）"
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        bound = error["ctx"].get("ge", error["ctx"].get("le"))
+        return f"{text}（界限 {bound}）"
+    return text
+
+
+def unit_from_json(text: str | bytes, source: str) -> Unit:
+    """Parse and validate a unit file; every problem is named by ``source`` and its JSON path."""
+    import json
+
+    from pydantic import ValidationError
+
+    from .errors import DataError
+
+    try:
+        data = json.loads(text)
+    except UnicodeDecodeError:
+        raise DataError(f"{source}：文件不是 UTF-8 编码的文本，请用 UTF-8 另存后重试") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{source}：第 {exc.lineno} 行第 {exc.colno} 列不是合法的 JSON（{_json_hint(exc.msg)}）"
+        ) from None
+    try:
+        return Unit.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}：{json_path(e['loc'])}：{explain(e)}" for e in exc.errors()]
+        raise DataError("\n".join(lines)) from None
+
+
+def _json_hint(msg: str) -> str:
+    hints = {
+        "Expecting ',' delimiter": "缺少逗号",
+        "Expecting property name enclosed in double quotes": "键名应使用英文双引号，或多了一个逗号",
+        "Expecting value": "缺少值，或多了一个逗号",
+        "Unterminated string starting at": "字符串缺少结尾的双引号",
+        "Extra data": "JSON 结束后还有多余内容",
+        "Invalid control character at": "字符串中有换行等控制字符，请写成 \\n",
+    }
+    return hints.get(msg, msg)
+
+
+def load_unit(path: str | Any) -> Unit:
+    """Read ``path`` (a unit JSON file) into a Unit; errors name the file and the JSON path."""
+    from pathlib import Path
+
+    from .errors import DataError
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{p}：无法读取文件（{exc.strerror or exc}）") from None
+    return unit_from_json(raw, str(p))
+
+
+def new_unit(code: str, name: str, year: int) -> Unit:
+    """A unit with the whole pre-printed indicator skeleton in place and every value empty."""
+    from . import forms
+
+    rows = forms.skeleton_rows()
+    return Unit(
+        code=code,
+        name=name,
+        year=year,
+        long_term=LongTerm(
+            deadline=year + 2,
+            indicators=[LongIndicator(level1=a, level2=b, level3=c) for a, b, c in rows],
+        ),
+        annual=Annual(indicators=[AnnualIndicator(level1=a, level2=b, level3=c) for a, b, c in rows]),
+    )

@@ -1,0 +1,190 @@
+"""Renderer: Grid (``layout.Sheet``) → xlsxwriter workbook, written atomically.
+
+Formats are created once per workbook from ``styles.STYLES``. Text is always written as text:
+``strings_to_formulas``/``strings_to_urls``/``strings_to_numbers`` are off, so ``=1+1`` typed by a unit
+stays ``=1+1``. The document date is fixed, so the same unit gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__, forms, styles
+from .errors import OutputError
+from .layout import TEMPLATE_VERSION, Sheet, a1, build
+from .model import Unit
+
+FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
+LISTS_SHEET = "_lists"
+LISTS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    # name → (defined name, values, input message)
+    "basis": ("指标值确定依据", forms.BASIS, "请从下拉列表选择指标值确定依据"),
+    "kind": ("指标分类", forms.KIND, "请选择 绩效基本型 或 绩效创新型"),
+    "category": ("支出项目类别", forms.CATEGORY, "请选择支出项目类别"),
+}
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?$", re.IGNORECASE)
+
+
+def file_name(unit: Unit) -> str:
+    """``<单位编码>-<单位名称>.xlsx``, safe on Windows and free of path separators."""
+    stem = _UNSAFE.sub("_", f"{unit.code}-{unit.name}").strip().rstrip(". ")
+    stem = stem.lstrip(".") or "unit"
+    if _RESERVED.match(stem):
+        stem = "_" + stem
+    return stem[:120] + ".xlsx"
+
+
+def _value(text: str, kind: str) -> Any:
+    if kind == "money":
+        return float(Decimal(text))
+    if kind == "ratio":
+        return float(Decimal(text))
+    if kind == "percent":
+        return float(Decimal(text) / 100)
+    return text
+
+
+def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> Worksheet:
+    ws = wb.add_worksheet(sheet.name)
+    for col, width in enumerate(sheet.widths):
+        ws.set_column(col, col, width)
+    for row, height in enumerate(sheet.heights):
+        ws.set_row(row, height)
+    fields = sheet.by_field()
+    for cell in sheet.cells:
+        fmt = formats[cell.style]
+        kind = styles.VALUE_TYPES.get(cell.style, "text")
+        if cell.merged:
+            ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, "", fmt)
+        if cell.formula:
+            cached = _value(cell.value, kind) if cell.value else 0
+            ws.write_formula(cell.row, cell.col, sheet.formula_a1(cell, fields), fmt, cached)
+        elif cell.value == "":
+            ws.write_blank(cell.row, cell.col, None, fmt)
+        elif kind == "text":
+            ws.write_string(cell.row, cell.col, cell.value, fmt)
+        else:
+            ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
+        if cell.list:
+            name, _, message = LISTS[cell.list]
+            ws.data_validation(
+                cell.row,
+                cell.col,
+                cell.last_row,
+                cell.last_col,
+                {
+                    "validate": "list",
+                    "source": f"={name}",
+                    "input_title": name,
+                    "input_message": message,
+                    "error_type": cell.list_style,
+                    "error_title": name,
+                    "error_message": f"请从列表中选择{name}",
+                },
+            )
+    _print_setup(ws, sheet)
+    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
+    return ws
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.3})
+    if sheet.repeat_rows:
+        ws.repeat_rows(*sheet.repeat_rows)
+    if sheet.breaks:
+        ws.set_h_pagebreaks(sheet.breaks)
+
+
+def _write_lists(wb: xlsxwriter.Workbook) -> None:
+    ws = wb.add_worksheet(LISTS_SHEET)
+    for col, (name, values, _) in enumerate(LISTS.values()):
+        ws.write_string(0, col, name)
+        for row, value in enumerate(values, 1):
+            ws.write_string(row, col, value)
+        wb.define_name(name, f"={LISTS_SHEET}!${a1(1, col)[:-1]}$2:${a1(1, col)[:-1]}${len(values) + 1}")
+    ws.hide()
+    ws.protect()
+
+
+def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None) -> bytes:
+    """The finished ``.xlsx`` of a unit, in memory."""
+    sheets = build(unit, sections)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": f"{unit.name} {forms.DEPT_SHEET}",
+            "subject": f"{unit.year}年度绩效目标",
+            "author": "xlsgen",
+            "created": FIXED_DATE,
+            "comments": f"xlsgen {__version__}",
+        }
+    )
+    wb.set_custom_property("xlsgen_templates", ",".join(s.template for s in sheets))
+    wb.set_custom_property("xlsgen_template_version", TEMPLATE_VERSION)
+    formats = {name: wb.add_format(props) for name, props in styles.STYLES.items()}
+    for sheet in sheets:
+        write_sheet(wb, sheet, formats)
+    _write_lists(wb)
+    wb.worksheets()[0].activate()
+    wb.close()
+    return buf.getvalue()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed when complete."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(
+            f"无法写入 {path}：{exc.strerror or exc}。请检查输出目录是否存在且可写，文件是否正被 Excel 打开。"
+        ) from None
+
+
+def generate(unit: Unit, out_dir: Path, sections: dict[str, bool] | None = None) -> Path:
+    """Render a unit's workbook into ``out_dir``; returns the file written."""
+    out_dir = Path(out_dir)
+    target = out_dir / file_name(unit)
+    if target.resolve().parent != out_dir.resolve():
+        raise OutputError(f"单位 {unit.code} 的文件名不安全：{target.name}")
+    write_atomic(target, workbook_bytes(unit, sections))
+    return target
