@@ -8,8 +8,9 @@ shape and the code, so it is small:
     (1-based, ``first:last``) printed again at the top of every page, if any.
 ``<col data-width>``
     column widths in Excel character units, one per column.
-``<tr data-break data-section data-block>``
-    a page break before this row; the anchor of a section; a row of a repeating block.
+``<tr data-break data-keep data-section data-block>``
+    a page break before this row; keep this row and the next ``n - 1`` on one page; the anchor of a
+    section; a row of a repeating block.
 ``<td rowspan colspan class data-field data-formula data-list data-list-style>``
     the merge, the style (``styles.STYLES``), the JSON path the cell shows
     (``annual.indicators[3].value``), a formula whose ``{path}`` references are resolved to the cells
@@ -70,6 +71,7 @@ class Sheet:
     cells: list[Cell]
     n_rows: int
     breaks: list[int] = field(default_factory=list)
+    keep: list[tuple[int, int]] = field(default_factory=list)
     sections: dict[str, int] = field(default_factory=dict)
     repeat_rows: tuple[int, int] | None = None  # zero-based, inclusive
     heights: list[float] = field(default_factory=list)
@@ -181,6 +183,7 @@ def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
         sheets.append(parse(markup("project", unit, sections)))
     for sheet in sheets:
         fit_heights(sheet)
+        plan_pages(sheet)
     return sheets
 
 
@@ -194,6 +197,7 @@ class _TableParser(HTMLParser):
         self.widths: list[float] = []
         self.cells: list[Cell] = []
         self.breaks: list[int] = []
+        self.keep: list[tuple[int, int]] = []
         self.sections: dict[str, int] = {}
         self.row = -1
         self.taken: set[tuple[int, int]] = set()
@@ -210,6 +214,8 @@ class _TableParser(HTMLParser):
             self.row += 1
             if "data-break" in a:
                 self.breaks.append(self.row)
+            if "data-keep" in a:
+                self.keep.append((self.row, self.row + int(a["data-keep"]) - 1))
             if "data-section" in a:
                 self.sections[a["data-section"]] = self.row
         elif tag == "td":
@@ -277,6 +283,7 @@ def parse(html: str) -> Sheet:
         cells=p.cells,
         n_rows=n_rows,
         breaks=p.breaks,
+        keep=p.keep,
         sections=p.sections,
         repeat_rows=(int(repeat.split(":")[0]) - 1, int(repeat.split(":")[1]) - 1) if repeat else None,
     )
@@ -287,8 +294,10 @@ def parse(html: str) -> Sheet:
 # Characters that may not begin a line (Chinese line-breaking rule); the renderer pushes the
 # character before them down with them, so a line can only get shorter.
 NO_LINE_START = set("，。；：、）》”！？％,.;:!?)]}’")
-LINE_FACTOR = 1.5  # line pitch / font size for CJK fonts (Noto CJK, SimSun) as LibreOffice spaces them
+# Line pitch / font size: LibreOffice spaces Noto CJK at about 1.37, Excel spaces 宋体 at about 1.35; the rest is margin.
+LINE_FACTOR = 1.45
 CELL_PADDING_PT = 4.0
+CELL_PADDING_PX = 4  # text area lost to the cell's left and right insets
 MIN_ROW_PT = 20.0
 _WORD = re.compile(r"[A-Za-z0-9.%+\-]+")
 
@@ -305,7 +314,7 @@ def char_px(ch: str, size_pt: float) -> float:
 
 def count_lines(text: str, width_px: float, size_pt: float) -> int:
     """How many lines ``text`` wraps to in a cell ``width_px`` wide (full-width CJK, line-start rule)."""
-    limit = max(width_px - 7, 1)
+    limit = max(width_px - CELL_PADDING_PX, 1)
     total = 0
     for para in text.split("\n"):
         lines, line = 1, 0.0
@@ -336,6 +345,15 @@ def needed_height(text: str, width_px: float, size_pt: float) -> float:
     return count_lines(text, width_px, size_pt) * size_pt * LINE_FACTOR + CELL_PADDING_PT
 
 
+def display_text(cell: Cell) -> str:
+    """The text a cell shows: numbers as their format prints them, not as their stored digits."""
+    kind = styles.VALUE_TYPES.get(cell.style, "text")
+    if kind == "text" or not cell.value:
+        return cell.value
+    number = Decimal(cell.value)
+    return {"money": f"{number:.2f}", "ratio": f"{number * 100:.2f}%", "percent": f"{number:.0f}%"}[kind]
+
+
 def fit_heights(sheet: Sheet) -> None:
     """Set every row's height so that no wrapped text is clipped, merged cells included.
 
@@ -348,7 +366,7 @@ def fit_heights(sheet: Sheet) -> None:
     for cell in sheet.cells:
         if not cell.value:
             continue
-        need = needed_height(cell.value, sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
+        need = needed_height(display_text(cell), sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
         if cell.last_row == cell.row:
             heights[cell.row] = max(heights[cell.row], need)
         else:
@@ -360,3 +378,57 @@ def fit_heights(sheet: Sheet) -> None:
             for r in span:
                 heights[r] += short / len(span)
     sheet.heights = [math.ceil(h * 4) / 4 for h in heights]
+
+
+# ---------------------------------------------------------------- pagination
+
+A4_PT = (595.28, 841.89)
+MARGINS_IN = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75}
+# Room kept free on every page, so that a spreadsheet program measuring rows a little taller than
+# we do still breaks where we asked and never a row earlier.
+PAGE_SLACK_PT = 24.0
+
+
+def print_scale(sheet: Sheet) -> float:
+    """The fit-to-one-page-wide scale a spreadsheet program applies (1.0 when the table fits)."""
+    width_pt = sum(column_px(w) for w in sheet.widths) * 0.75
+    room = A4_PT[0] - (MARGINS_IN["left"] + MARGINS_IN["right"]) * 72
+    return min(1.0, room / width_pt)
+
+
+def plan_pages(sheet: Sheet) -> None:
+    """Add manual page breaks so that no merged group that fits on a page is cut by a break.
+
+    A4 portrait at the fit-to-width scale; pages after the first lose the repeated header rows.
+    Template breaks (``data-break``) are kept. Groups are every row-spanning merge plus the
+    template's ``data-keep`` runs; a group taller than a page is allowed to break.
+    """
+    scale = print_scale(sheet)
+    room = (A4_PT[1] - (MARGINS_IN["top"] + MARGINS_IN["bottom"]) * 72 - PAGE_SLACK_PT) / scale
+    heights = sheet.heights
+    header = sum(heights[r] for r in range(sheet.repeat_rows[0], sheet.repeat_rows[1] + 1)) if sheet.repeat_rows else 0
+    groups = [(c.row, c.last_row) for c in sheet.cells if c.last_row > c.row] + sheet.keep
+    # no_break_before[r]: a page may not start at row r, since a group that fits would be cut there
+    no_break_before = [False] * (sheet.n_rows + 1)
+    for first, last in groups:
+        if sum(heights[first : last + 1]) <= room - header:
+            for r in range(first + 1, last + 1):
+                no_break_before[r] = True
+    forced = set(sheet.breaks)
+    breaks: list[int] = []
+    start, used = 0, 0.0
+    for r in range(sheet.n_rows):
+        if r in forced and r > start:
+            breaks.append(r)
+            start, used = r, header
+        if used + heights[r] > room and r > start:
+            b = next((c for c in range(r, start, -1) if not no_break_before[c]), r)
+            breaks.append(b)
+            start, used = b, header + sum(heights[b:r])
+        used += heights[r]
+    sheet.breaks = breaks
+
+
+def page_count(sheet: Sheet) -> int:
+    """Pages the sheet prints on, as planned by ``plan_pages``."""
+    return len(sheet.breaks) + 1

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, forms, styles
 from .errors import OutputError
-from .layout import TEMPLATE_VERSION, Sheet, a1, build
+from .layout import MARGINS_IN, TEMPLATE_VERSION, Sheet, a1, build
 from .model import Unit
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -102,7 +102,7 @@ def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.set_margins(**MARGINS_IN)
     ws.center_horizontally()
     ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.3})
     if sheet.repeat_rows:
