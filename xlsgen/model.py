@@ -244,6 +244,7 @@ class Unit(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
         title="xlsgen 预算单位绩效目标数据",
         json_schema_extra={"description": "一个预算单位的 部门整体绩效目标申报表 与 项目绩效目标表 数据"},
     )
