@@ -60,10 +60,38 @@ def filled_unit(year: int = 2025) -> Unit:
             plan=SpendPlan(mar=25, jun=50, oct=75, dec=100),
             goals=["目标一。", "目标二。"],
             indicators=[
-                ProjectIndicator(level1="产出指标", level2="数量指标", level3="甲", description="甲说明", value="≥2次", basis="计划标准"),
-                ProjectIndicator(level1="产出指标", level2="数量指标", level3="乙", description="乙说明", value="100%", basis="计划标准"),
-                ProjectIndicator(level1="产出指标", level2="成本指标", level3="丙", description="丙说明", value="≤30万元", basis="计划标准"),
-                ProjectIndicator(level1="满意度指标", level2="服务对象满意度指标", level3="丁", description="丁", value="≥90%", basis="计划标准"),
+                ProjectIndicator(
+                    level1="产出指标",
+                    level2="数量指标",
+                    level3="甲",
+                    description="甲说明",
+                    value="≥2次",
+                    basis="计划标准",
+                ),
+                ProjectIndicator(
+                    level1="产出指标",
+                    level2="数量指标",
+                    level3="乙",
+                    description="乙说明",
+                    value="100%",
+                    basis="计划标准",
+                ),
+                ProjectIndicator(
+                    level1="产出指标",
+                    level2="成本指标",
+                    level3="丙",
+                    description="丙说明",
+                    value="≤30万元",
+                    basis="计划标准",
+                ),
+                ProjectIndicator(
+                    level1="满意度指标",
+                    level2="服务对象满意度指标",
+                    level3="丁",
+                    description="丁",
+                    value="≥90%",
+                    basis="计划标准",
+                ),
             ],
         )
         for i in (1, 2)

@@ -117,7 +117,8 @@ def test_added_rows_of_a_group_extend_its_merge() -> None:
     sheet = build(unit)[0]
     level2 = sheet.by_field()[f"annual.indicators[{i}].level2"]
     assert level2.last_row - level2.row == 1
-    level1 = sheet.by_field()[f"annual.indicators[{i - (i - next(j for j, r in enumerate(rows) if r.level1 == '履职效能'))}].level1"]
+    first = next(j for j, r in enumerate(rows) if r.level1 == "履职效能")
+    level1 = sheet.by_field()[f"annual.indicators[{first}].level1"]
     assert level1.value == "履职效能" and level1.last_row - level1.row == 2  # 核心业务产出 1 ×2, 核心业务产出 2
 
 
@@ -130,7 +131,10 @@ def cell_borders(data: bytes) -> dict[str, dict[str, bool]]:
     z = zipfile.ZipFile(__import__("io").BytesIO(data))
     styles = ET.fromstring(z.read("xl/styles.xml"))
     boxed = [
-        all(b.find(f"m:{side}", ns) is not None and b.find(f"m:{side}", ns).get("style") for side in ("left", "right", "top", "bottom"))
+        all(
+            b.find(f"m:{side}", ns) is not None and b.find(f"m:{side}", ns).get("style")
+            for side in ("left", "right", "top", "bottom")
+        )
         for b in styles.find("m:borders", ns)
     ]
     xf_boxed = [boxed[int(xf.get("borderId", 0))] for xf in styles.find("m:cellXfs", ns)]

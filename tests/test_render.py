@@ -33,7 +33,7 @@ def test_document_date_is_fixed() -> None:
 def test_text_that_looks_like_a_formula_or_number_stays_text() -> None:
     unit = filled_unit()
     unit.functions = ["=1+1"]
-    unit.filler = "=HYPERLINK(\"http://x\",\"y\")"
+    unit.filler = '=HYPERLINK("http://x","y")'
     unit.phone = "0012"
     unit.annual.indicators[0].value = "=0%"
     unit.annual.indicators[1].value = "1e5"
@@ -78,7 +78,7 @@ def test_totals_and_shares_are_formulas_with_cached_values() -> None:
     data = workbook_bytes(funding_unit())
     ws = openpyxl.load_workbook(io.BytesIO(data))[forms.DEPT_SHEET]
     cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)[forms.DEPT_SHEET]
-    r, c = find(ws, "财政拨款")  # C column label; D amount, E share, F:G prev2, H:I prev1
+    r, _ = find(ws, "财政拨款")  # C column label; D amount, E share, F:G prev2, H:I prev1
     total_row = r + 3
     assert ws.cell(total_row, 3).value == "合计"
     assert ws.cell(total_row, 4).value == f"=SUM(D{r},D{r + 1},D{r + 2})"
