@@ -377,7 +377,8 @@ def fit_heights(sheet: Sheet) -> None:
         if short > 0:
             for r in span:
                 heights[r] += short / len(span)
-    sheet.heights = [math.ceil(h * 4) / 4 for h in heights]
+    # Row heights are stored in whole pixels (0.75 pt); round up so rounding can never clip.
+    sheet.heights = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
 
 
 # ---------------------------------------------------------------- pagination
