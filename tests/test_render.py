@@ -145,6 +145,10 @@ def test_labels_locked_inputs_open_rows_insertable() -> None:
     assert not ws.cell(r, c + 1).protection.locked
     r, c = find(ws, "公用经费控制率")
     assert ws.cell(r, c).protection.locked and not ws.cell(r, c + 1).protection.locked
+    assert not ws["A3"].protection.locked  # 填报日期 is the unit's to fill
+    assert ws["G3"].protection.locked  # 单位：万元
+    r, c = find(ws, "合计")
+    assert ws.cell(r, c + 1).protection.locked  # a formula
 
 
 def test_print_setup() -> None:

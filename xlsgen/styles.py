@@ -20,6 +20,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "heading": {**_BASE, "align": "left", "bold": True, "font_size": 12},
     "meta": {**_BASE, "align": "left"},
     "meta_r": {**_BASE, "align": "right"},
+    "meta_in": {**_BASE, "align": "left", "locked": False},
     "label": {**_BOX, "align": "center"},
     "label_l": {**_BOX, "align": "left"},
     "input": {**_BOX, "align": "left", "locked": False},
