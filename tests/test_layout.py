@@ -288,3 +288,17 @@ def test_layout_errors_name_the_problem() -> None:
         parse(head + "<tr><td></td><td></td><td></td></tr></table>")
     with pytest.raises(LayoutError, match="缺少单元格 B1"):
         parse(head + "<tr><td></td></tr></table>")
+
+
+def test_unknown_style_is_a_layout_error() -> None:
+    from xlsgen.errors import LayoutError
+
+    head = '<table data-sheet="s" data-template="t" data-version="1"><col data-width="5">'
+    with pytest.raises(LayoutError, match="A1 使用了未定义的样式 fancy"):
+        parse(head + '<tr><td class="fancy">x</td></tr></table>')
+
+
+def test_markup_entities_and_newlines_survive_parsing() -> None:
+    head = '<table data-sheet="s" data-template="t" data-version="1"><col data-width="5">'
+    sheet = parse(head + '<tr><td data-field="a&amp;b">1 &lt; 2 &amp;&#10;三\n四 </td></tr></table>')
+    assert sheet.cells[0].value == "1 < 2 &\n三\n四 " and sheet.cells[0].field == "a&b"

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, forms, styles
 from .errors import OutputError
-from .layout import MARGINS_IN, TEMPLATE_VERSION, Sheet, a1, build
+from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import Unit
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -76,26 +76,37 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) 
             ws.write_string(cell.row, cell.col, cell.value, fmt)
         else:
             ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
-        if cell.list:
-            name, _, message = LISTS[cell.list]
-            ws.data_validation(
-                cell.row,
-                cell.col,
-                cell.last_row,
-                cell.last_col,
-                {
-                    "validate": "list",
-                    "source": f"={name}",
-                    "input_title": name,
-                    "input_message": message,
-                    "error_type": cell.list_style,
-                    "error_title": name,
-                    "error_message": f"请从列表中选择{name}",
-                },
-            )
+    _add_lists(ws, sheet)
     _print_setup(ws, sheet)
     ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
     return ws
+
+
+def _add_lists(ws: Worksheet, sheet: Sheet) -> None:
+    """One data validation per list and style, covering all its cells (one per cell is slow to write)."""
+    groups: dict[tuple[str, str], list[Cell]] = {}
+    for cell in sheet.cells:
+        if cell.list:
+            groups.setdefault((cell.list, cell.list_style), []).append(cell)
+    for (key, style), cells in groups.items():
+        name, _, message = LISTS[key]
+        refs = [a1(c.row, c.col) + (f":{a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells]
+        ws.data_validation(
+            cells[0].row,
+            cells[0].col,
+            cells[0].last_row,
+            cells[0].last_col,
+            {
+                "validate": "list",
+                "source": f"={name}",
+                "input_title": name,
+                "input_message": message,
+                "error_type": style,
+                "error_title": name,
+                "error_message": f"请从列表中选择{name}",
+                "multi_range": " ".join(refs),
+            },
+        )
 
 
 def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
