@@ -37,6 +37,7 @@ def open_workbook(unit: Unit, **kw) -> openpyxl.Workbook:
 def filled_unit(year: int = 2025) -> Unit:
     """A small unit built in code: skeleton rows, every value set, two projects."""
     unit = new_unit("450099", "测试县测试局", year)
+    unit.filled_on = __import__("datetime").date(year - 1, 11, 20)
     for i, row in enumerate(unit.long_term.indicators):
         row.value, row.basis, row.kind = f"≥{90 + i % 10}%", forms.BASIS[i % 5], forms.KIND[i % 2]
         row.level3 = row.level3 or f"自定指标{i}"
