@@ -33,7 +33,7 @@ def first_difference(got: bytes, want: bytes) -> str | None:
     if list(a) != list(b):
         return f"parts differ: {sorted(set(a) ^ set(b)) or 'order'}"
     for name in b:
-        for n, (x, y) in enumerate(zip(a[name], b[name]), 1):
+        for n, (x, y) in enumerate(zip(a[name], b[name], strict=False), 1):
             if x != y:
                 return f"{name} line {n}:\n  got  {x[:200]}\n  want {y[:200]}"
         if len(a[name]) != len(b[name]):

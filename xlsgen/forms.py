@@ -95,3 +95,11 @@ def fixed_level3(level1: str, level2: str) -> tuple[str, ...] | None:
         if (l1, l2) == (level1, level2):
             return l3s or None
     return None
+
+# Custom document properties that carry the unit fields no form prints (written by render, read by read).
+IDENTITY_PROPERTIES = {
+    "code": "xlsgen_unit_code",
+    "parent": "xlsgen_unit_parent",
+    "region": "xlsgen_unit_region",
+    "project_tree": "xlsgen_project_tree",
+}

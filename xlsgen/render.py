@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, forms, styles
 from .errors import OutputError
+from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import Unit
 
@@ -157,6 +158,10 @@ def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None) -> bytes
     )
     wb.set_custom_property("xlsgen_templates", ",".join(s.template for s in sheets))
     wb.set_custom_property("xlsgen_template_version", TEMPLATE_VERSION)
+    # Fields no form prints (单位编码 when no project shows it, 主管部门, 所属地区, the project tree) travel
+    # here so that `xlsgen import` gives back the same JSON.
+    for name, prop in IDENTITY_PROPERTIES.items():
+        wb.set_custom_property(prop, str(getattr(unit, name)))
     formats = {name: wb.add_format(props) for name, props in styles.STYLES.items()}
     for sheet in sheets:
         write_sheet(wb, sheet, formats)

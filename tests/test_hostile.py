@@ -1,0 +1,247 @@
+"""Bad and hostile files (issue 4 §6): each refused with a Chinese message naming the file, in bounded
+time and memory, nothing written for it, the other files of the same call still imported.
+
+Every file is crafted small, in the test, from a generated workbook or from scratch.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlsgen.cli import main
+from xlsgen.errors import ReadError, UnsafeFileError
+from xlsgen.grid import engines
+from xlsgen.read import read_bytes
+
+from .conftest import filled_unit
+from .xlsx_edit import comparable, load, replace_part, save, workbook
+
+FAST = 5.0  # seconds: every refusal must come well within this
+
+
+@pytest.fixture(scope="module")
+def good() -> bytes:
+    return workbook(filled_unit())
+
+
+def refused(data: bytes, name: str = "坏.xlsx", engine: str = "auto") -> str:
+    start = time.perf_counter()
+    with pytest.raises(ReadError) as info:
+        read_bytes(data, name, engine=engine)
+    assert time.perf_counter() - start < FAST
+    message = str(info.value)
+    assert message.startswith(name), message  # every message names the file first
+    return message
+
+
+def zip_of(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for name, body in entries.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def patch_central(data: bytes, name: str, **fields: int) -> bytes:
+    """Rewrite fields of one entry's central directory record (flags, sizes): what a forged zip declares."""
+    offsets = {"flags": (8, "<H"), "compress_size": (20, "<I"), "file_size": (24, "<I")}
+    out = bytearray(data)
+    pos = out.find(b"PK\x01\x02")
+    while pos >= 0:
+        n = struct.unpack_from("<H", out, pos + 28)[0]
+        if out[pos + 46 : pos + 46 + n].decode() == name:
+            for field, value in fields.items():
+                offset, fmt = offsets[field]
+                struct.pack_into(fmt, out, pos + offset, value)
+            return bytes(out)
+        pos = out.find(b"PK\x01\x02", pos + 4)
+    raise LookupError(name)
+
+
+# ---------------------------------------------------------------- not an xlsx at all
+
+
+def test_empty_file() -> None:
+    assert "文件是空的" in refused(b"")
+
+
+def test_not_a_zip() -> None:
+    message = refused("部门,金额\n医保局,450\n".encode(), "表.csv")
+    assert message == "表.csv：不是 xlsx 文件（不是 zip 格式的 Excel 工作簿），请在 Excel 中另存为 .xlsx"
+
+
+def test_a_zip_that_is_not_an_xlsx() -> None:
+    assert "不是 xlsx 工作簿" in refused(zip_of({"readme.txt": b"hello"}))
+    docx = zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>"})
+    assert "缺少 xl/workbook.xml" in refused(docx, "报告.docx")
+
+
+def test_legacy_xls_or_encrypted_xlsx() -> None:
+    # Excel saves a password-protected .xlsx as an OLE2 compound file, like a legacy .xls.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    assert refused(ole, "加密.xlsx") == "加密.xlsx：文件已加密或为旧版 .xls，请在 Excel 中另存为无密码的 .xlsx"
+
+
+def test_zip_level_encryption(good: bytes) -> None:
+    forged = patch_central(good, "xl/workbook.xml", flags=1)
+    assert "文件已加密" in refused(forged)
+
+
+def test_truncated_file(good: bytes) -> None:
+    assert "文件不完整或已损坏" in refused(good[: len(good) // 2])
+    assert "文件不完整或已损坏" in refused(good[:100])
+
+
+def test_corrupted_entry(good: bytes) -> None:
+    # The directory is intact but the sheet's compressed bytes are not: the CRC check catches it.
+    zf = zipfile.ZipFile(io.BytesIO(good))
+    info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(good)
+    for i in range(start + 200, start + 260):
+        broken[i] ^= 0x5A
+    message = refused(bytes(broken))
+    assert "xl/worksheets/sheet1.xml 已损坏或不完整" in message
+
+
+def test_size_lie_is_caught(good: bytes) -> None:
+    # Declaring a smaller size than the entry really inflates to must not let more data through.
+    forged = patch_central(good, "xl/sharedStrings.xml", file_size=100)
+    assert "xl/sharedStrings.xml 已损坏或不完整" in refused(forged)
+
+
+def test_workbook_xml_not_xml(good: bytes) -> None:
+    assert "xl/workbook.xml 不是合法的 XML" in refused(replace_part(good, "xl/workbook.xml", b"<workbook><sheets>"))
+
+
+def test_unrelated_table(engine: str = "auto") -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["日期", "收入", "支出"])
+    message = refused(save(wb), "流水.xlsx")
+    assert message.startswith("流水.xlsx：不是部门整体绩效目标申报表或项目绩效目标表")
+
+
+# ---------------------------------------------------------------- bombs
+
+
+def test_zip_bomb_ratio() -> None:
+    bomb = zip_of(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": bytes(5 * 2**20),
+        }
+    )
+    assert len(bomb) < 20_000
+    assert "疑似压缩炸弹" in refused(bomb)
+
+
+def test_zip_bomb_declared_total(good: bytes) -> None:
+    forged = patch_central(good, "xl/theme/theme1.xml", file_size=300 * 2**20, compress_size=300 * 2**20)
+    assert "超过上限 200 MB" in refused(forged)
+
+
+def test_zip_bomb_entry_count() -> None:
+    entries = {f"xl/media/{i}.bin": b"" for i in range(10_001)}
+    entries.update({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+    assert "超过上限 10000" in refused(zip_of(entries, zipfile.ZIP_STORED))
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'.encode() for i in range(1, 10))
+    + b"]>"
+)
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"])
+@pytest.mark.parametrize("engine", engines())
+def test_billion_laughs(good: bytes, part: str, engine: str) -> None:
+    body = zipfile.ZipFile(io.BytesIO(good)).read(part)
+    root = body[body.index(b"?>") + 2 :]
+    bomb = replace_part(good, part, LAUGHS + root.replace(b"</t>", b"&lol9;</t>", 1).replace(b"<v>", b"<v>&lol9;", 1))
+    assert "含有 DTD/实体声明" in refused(bomb, engine=engine)
+
+
+def test_openpyxl_parses_with_defusedxml() -> None:
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+def test_cell_far_away_is_refused_before_calamine_allocates_it() -> None:
+    # calamine allocates a sheet's bounding box densely: one cell at XFD1048576 aborts the process.
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "部门（单位）名称"
+    wb.active["XFD1048576"] = "远处"
+    message = refused(save(wb), "远.xlsx")
+    assert message.startswith("远.xlsx!Sheet!XFD1048576：此单元格离表格主体太远")
+
+
+# ---------------------------------------------------------------- readable although protected
+
+
+@pytest.mark.parametrize("engine", engines())
+def test_password_protected_sheet_is_read(engine: str) -> None:
+    unit = filled_unit()
+    wb = load(workbook(unit))
+    for ws in wb.worksheets:
+        ws.protection.sheet = True
+        ws.protection.password = "secret"
+    data = save(wb)
+    assert b"sheetProtection" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    imported = read_bytes(data, "保护.xlsx", engine=engine)
+    assert comparable(imported.unit) == comparable(unit)
+
+
+def test_refused_before_any_library_opens_the_file(good: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsgen.read as read_module
+
+    def forbidden(*args: object, **kw: object) -> None:
+        raise AssertionError("a spreadsheet library saw a refused file")
+
+    monkeypatch.setattr(read_module, "load_grids", forbidden)
+    with pytest.raises(UnsafeFileError):
+        read_bytes(patch_central(good, "xl/workbook.xml", flags=1), "x.xlsx")
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_import_reports_each_bad_file_and_imports_the_others(tmp_path: Path, good: bytes) -> None:
+    files = {
+        "好.xlsx": good,
+        "空.xlsx": b"",
+        "截断.xlsx": good[:500],
+        "加密.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "炸弹.xlsx": replace_part(good, "xl/sharedStrings.xml", LAUGHS + b"<sst>&lol9;</sst>"),
+        "流水.xlsx": save(openpyxl.Workbook()),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    out = tmp_path / "json"
+    result = CliRunner().invoke(main, ["import", *(str(tmp_path / n) for n in files), "-o", str(out)])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["好.json"]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("错误：")]
+    assert len(errors) == 5
+    for name in files:
+        if name != "好.xlsx":
+            assert any(line.startswith(f"错误：{name}") for line in errors), name
+    assert not list(out.glob(".~*"))  # no temporary file left behind
+
+
+def test_too_many_merged_ranges(good: bytes) -> None:
+    body = zipfile.ZipFile(io.BytesIO(good)).read("xl/worksheets/sheet1.xml")
+    merges = b"".join(b'<mergeCell ref="K%d:L%d"/>' % (r, r) for r in range(1, 100_002))
+    forged = body.replace(b"</mergeCells>", merges + b"</mergeCells>")
+    assert forged != body
+    assert "合并单元格，超过上限 100000" in refused(replace_part(good, "xl/worksheets/sheet1.xml", forged))
