@@ -113,3 +113,32 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
     result = subprocess.run([sys.executable, "-m", "xlsgen", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "xlsgen" in result.stdout
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch) -> None:
+    src = write(tmp_path, "u.json", filled_unit().to_json())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("xlsgen.cli.generate_workbook", broken)
+    monkeypatch.delenv("XLSGEN_DEBUG", raising=False)
+    result = CliRunner().invoke(main, ["generate", "--force", str(src), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "xlsgen 内部错误（RuntimeError: boom）" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_readme_lists_every_problem_code() -> None:
+    from xlsgen.validate import codes_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert codes_markdown() in readme, "README's code table is stale: paste validate.codes_markdown() into it"
+
+
+def test_readme_shows_the_two_commands_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -e . && xlsgen bulk data/ -o output/" in readme
+    assert "pip install -e '.[test]' && pytest" in readme
+    assert "pip install -q -e '.[test]'" in ci and "\npytest\n" in ci

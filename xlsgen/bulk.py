@@ -1,0 +1,847 @@
+"""Bulk generation: every unit JSON under a folder → its workbook, in a process pool, plus 汇总表.xlsx.
+
+Each unit is an independent pure job (path in, workbook bytes written through a temporary name that is
+renamed when complete), so a bad file, a failed validation or even a crashed worker process costs one
+unit and never the batch, and an interrupted run never leaves a half-written ``.xlsx``.
+
+A manifest in the output folder records, per unit file, the hash of its bytes together with the
+generator (templates, rendering code, xlsgen version). A unit whose hash is unchanged and whose workbook
+still exists is not rendered again; it is still loaded and checked, so the summary lists it with its
+current totals and problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO, Any
+
+from . import __version__
+from .errors import DataError, OutputError, XlsgenError
+
+MANIFEST_NAME = ".xlsgen-manifest.json"
+SUMMARY_NAME = "汇总表.xlsx"
+TMP_PATTERN = ".~*.tmp"  # the names render.write_atomic gives its temporary files
+MANIFEST_FORMAT = 1
+
+OK, SKIPPED, FAILED = "成功", "未变化", "失败"
+ERROR, WARNING = "错误", "警告"
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem of one unit, as the summary lists it (mirrors ``validate.Problem``)."""
+
+    level: str  # 错误 / 警告
+    code: str
+    message: str
+    path: str = ""  # JSON path inside the unit file
+    where: str = ""  # a fuller location, when the validator gives one
+
+    @property
+    def location(self) -> str:
+        return self.where or self.path
+
+    def text(self) -> str:
+        return f"{self.path}：{self.message}" if self.path else self.message
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs, and nothing it could share: paths and flags only."""
+
+    path: str  # the unit file, as the user named it (relative to the working folder or absolute)
+    source: str  # the unit file relative to DATA_DIR, the manifest key
+    out_dir: str
+    generator: str  # generator_digest() of the main process, so a monkeypatched digest reaches workers
+    digest: str  # unit_digest() when the job was planned
+    render: bool  # False: the manifest says the workbook is up to date
+    force: bool
+    blocked: str = ""  # why this unit must not be written (another unit would write the same file)
+    code: str = ""  # as planned, for a unit whose worker died before it could say
+    name: str = ""
+
+
+@dataclass
+class Outcome:
+    source: str
+    path: str
+    status: str = FAILED
+    code: str = ""
+    name: str = ""
+    year: int | None = None
+    income: Decimal | None = None
+    expense: Decimal | None = None
+    projects: int | None = None
+    project_total: Decimal | None = None
+    output: str = ""  # the workbook's file name inside OUT_DIR
+    issues: list[Issue] = field(default_factory=list)
+    digest: str = ""
+    pid: int = 0
+    peak_rss_kb: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.level == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.level == WARNING)
+
+    @property
+    def first_error(self) -> str:
+        return next((i.text() for i in self.issues if i.level == ERROR), "")
+
+    def reason(self) -> str:
+        """One line: the first error and how many more there are."""
+        first = self.first_error.replace("\n", " ")
+        more = self.errors - 1
+        return first + (f"（另有 {more} 个错误，见汇总表）" if more > 0 else "")
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+    elapsed: float
+    interrupted: bool = False
+    summary: Path | None = None
+    stale_removed: int = 0
+    main_peak_rss_kb: int = 0
+    summary_error: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not self.summary_error and self.count(FAILED) == 0
+
+    def worker_peak_rss_kb(self) -> dict[int, int]:
+        peaks: dict[int, int] = {}
+        for o in self.outcomes:
+            peaks[o.pid] = max(peaks.get(o.pid, 0), o.peak_rss_kb)
+        return peaks
+
+    def line(self) -> str:
+        return (
+            f"共 {len(self.outcomes)} 个单位：成功 {self.count(OK)}，跳过 {self.count(SKIPPED)}（未变化），"
+            f"失败 {self.count(FAILED)}；用时 {duration(self.elapsed)}"
+        )
+
+
+def duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} 秒"
+    minutes, sec = divmod(int(seconds + 0.5), 60)
+    if minutes < 60:
+        return f"{minutes} 分 {sec} 秒"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时 {minutes} 分 {sec} 秒"
+
+
+# ---------------------------------------------------------------- fingerprints and manifest
+
+
+@lru_cache(maxsize=1)
+def generator_digest() -> str:
+    """Hash of everything besides the unit's JSON that decides its workbook's bytes: xlsgen's version,
+    the templates and the package's code."""
+    from .layout import TEMPLATES_DIR
+
+    h = hashlib.sha256(f"xlsgen {__version__}\n".encode())
+    for path in sorted(TEMPLATES_DIR.glob("*.j2")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    # The package's own code too: a working copy changes the renderer without bumping __version__,
+    # and a stale workbook is worse than one rendered again for nothing.
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        with contextlib.suppress(OSError):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def unit_digest(raw: bytes, generator: str) -> str:
+    return hashlib.sha256(generator.encode() + b"\0" + raw).hexdigest()
+
+
+def load_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
+    """The manifest's per-unit entries; an unreadable manifest only means everything is rendered again."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
+        units = data["units"] if data.get("format") == MANIFEST_FORMAT else {}
+        return {k: v for k, v in units.items() if isinstance(v, dict) and "digest" in v and "output" in v}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_manifest(out_dir: Path, units: dict[str, dict[str, str]]) -> None:
+    from .render import write_atomic
+
+    data = {"format": MANIFEST_FORMAT, "xlsgen": __version__, "units": dict(sorted(units.items()))}
+    write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def clean_stale(out_dir: Path) -> int:
+    """Remove temporary files an interrupted run left behind (renamed only when complete, so never
+    a finished workbook); returns how many were removed."""
+    removed = 0
+    for tmp in out_dir.glob(TMP_PATTERN):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
+# ---------------------------------------------------------------- planning
+
+
+def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
+    """Every unit file under ``data_dir``, recursively, in a stable order.
+
+    Hidden files and folders (the manifest, editor backups), JSON Schema files and anything inside the
+    output folder are not units.
+    """
+    root = data_dir.resolve()
+    out = out_dir.resolve() if out_dir is not None else None
+    if out == root:  # workbooks written beside their JSON files: nothing to exclude
+        out = None
+    found = []
+    for path in data_dir.rglob("*.json"):
+        rel = path.relative_to(data_dir)
+        if any(part.startswith(".") for part in rel.parts) or path.name.endswith(".schema.json"):
+            continue
+        if out is not None and out in path.resolve().parents:
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+
+
+def _identity(raw: bytes) -> tuple[str, str] | None:
+    """(code, name) as the model will read them, or None when the worker will report the file as bad."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    code, name = data.get("code"), data.get("name")
+    if isinstance(code, (int, float)) and not isinstance(code, bool):
+        code = str(code)  # the model takes a number typed as the code as its text
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(code, str) or not isinstance(name, str) or not code.strip():
+        return None
+    return code, name
+
+
+def plan(data_dir: Path, out_dir: Path, force: bool = False) -> list[Job]:
+    """One job per unit file: whether to render it, and whether another unit claims its file name."""
+    from .render import file_name
+
+    generator = generator_digest()
+    manifest = {} if force else load_manifest(out_dir)
+    planned: list[tuple[Path, str, str, tuple[str, str] | None]] = []
+    by_code: dict[str, list[str]] = {}
+    by_file: dict[str, list[str]] = {}
+    for path in find_units(data_dir, out_dir):
+        rel = path.relative_to(data_dir).as_posix()
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            planned.append((path, rel, "", None))  # the worker reports the read error in full
+            continue
+        ident = _identity(raw)
+        planned.append((path, rel, unit_digest(raw, generator), ident))
+        if ident:
+            code, name = ident
+            by_code.setdefault(code.strip(), []).append(rel)
+            # Case-insensitive: on Windows and macOS two such names are the same file.
+            by_file.setdefault(file_name(SimpleNamespace(code=code, name=name)).casefold(), []).append(rel)  # type: ignore[arg-type]
+    clash: dict[str, set[str]] = {}
+    for group in (*by_code.values(), *by_file.values()):
+        if len(group) > 1:
+            for rel in group:
+                clash.setdefault(rel, set()).update(r for r in group if r != rel)
+    jobs = []
+    for path, rel, digest, ident in planned:
+        blocked = ""
+        if rel in clash and ident:
+            others = "、".join(sorted(clash[rel]))
+            name = file_name(SimpleNamespace(code=ident[0], name=ident[1]))  # type: ignore[arg-type]
+            if len(by_code[ident[0].strip()]) > 1:
+                why = f"单位编码 {ident[0]} 与 {others} 相同，会写入同一个工作簿"
+            else:
+                why = f"与 {others} 会写入同一个工作簿 {name}（单位编码与名称只差大小写或特殊字符）"
+            blocked = f"{why}；为免互相覆盖，这些单位都未生成，请改正其中的单位编码后重新运行"
+        entry = manifest.get(rel)
+        fresh = bool(entry and digest and entry["digest"] == digest and (out_dir / entry["output"]).is_file())
+        jobs.append(
+            Job(
+                str(path),
+                rel,
+                str(out_dir),
+                generator,
+                digest,
+                render=not fresh,
+                force=force,
+                blocked=blocked,
+                code=ident[0] if ident else "",
+                name=ident[1] if ident else "",
+            )
+        )
+    return jobs
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def _checker() -> Callable[..., list[Any]] | None:
+    """``validate.check`` once that module exists; until then no domain checks (the model still applies)."""
+    try:
+        from . import validate  # type: ignore[attr-defined]
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.validate":
+            return None
+        raise
+    return getattr(validate, "check", None)
+
+
+def _issues_from_data_error(exc: DataError, source: str) -> list[Issue]:
+    """``DataError`` lines read ``<file>：<json path>：<message>`` (or ``<file>：<message>``)."""
+    import re
+
+    issues = []
+    for line in str(exc).splitlines():
+        text = line[len(source) + 1 :] if line.startswith(source + "：") else line
+        m = re.match(r"^([A-Za-z_$][\w.$\[\]]*|（根）)：(.*)$", text)
+        if m:
+            issues.append(Issue(ERROR, "数据格式", m.group(2), m.group(1), f"{source}：{m.group(1)}"))
+        else:
+            code = "JSON" if "JSON" in text or "UTF-8" in text else "数据格式"
+            issues.append(Issue(ERROR, code, text, "", source))
+    return issues or [Issue(ERROR, "数据格式", str(exc), "", source)]
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows: not measured (the benchmark runs on Linux)
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS reports bytes, Linux kilobytes
+
+
+def run_job(job: Job) -> Outcome:
+    """Load, check and (unless up to date) render one unit. Never raises for a unit's own fault."""
+    from . import render
+    from .model import unit_from_json
+
+    start = time.perf_counter()
+    out = Outcome(source=job.source, path=job.path, digest=job.digest)
+    try:
+        try:
+            raw = Path(job.path).read_bytes()
+        except OSError as exc:
+            raise DataError(f"{job.path}：无法读取文件（{exc.strerror or exc}）") from None
+        out.digest = unit_digest(raw, job.generator)
+        unit = unit_from_json(raw, job.path)
+        out.code, out.name, out.year = unit.code, unit.name, unit.year
+        if unit.funding is not None:
+            out.income = unit.funding.income.total.current
+            out.expense = unit.funding.expense.total.current
+        out.projects = len(unit.projects)
+        out.project_total = sum((p.budget for p in unit.projects), Decimal("0.00"))
+        check = _checker()
+        if check is not None:
+            out.issues = [
+                Issue(
+                    str(getattr(p, "level", ERROR)),
+                    str(getattr(p, "code", "")),
+                    str(getattr(p, "message", p)),
+                    str(getattr(p, "path", "") or ""),
+                    str(getattr(p, "where", "") or ""),
+                )
+                for p in check(unit, source=job.path)
+            ]
+        if job.blocked:
+            out.issues.insert(0, Issue(ERROR, "单位编码重复", job.blocked, "", f"{job.path}: code"))
+            return out
+        if out.errors and not job.force:
+            return out
+        out.output = render.file_name(unit)
+        if job.render or out.digest != job.digest or not (Path(job.out_dir) / out.output).is_file():
+            render.generate(unit, Path(job.out_dir))
+            out.status = OK
+        else:
+            out.status = SKIPPED
+    except DataError as exc:
+        out.issues = _issues_from_data_error(exc, job.path)
+    except OutputError as exc:
+        out.issues.insert(0, Issue(ERROR, "写入失败", str(exc), "", job.path))
+    except XlsgenError as exc:
+        out.issues.insert(0, Issue(ERROR, "生成失败", str(exc), "", job.path))
+    except Exception as exc:  # a bug must cost one unit, not the batch
+        out.issues.insert(
+            0,
+            Issue(
+                ERROR,
+                "程序错误",
+                f"生成时程序出错（{type(exc).__name__}：{exc}），其余单位不受影响；请把此文件和这条信息发给维护人员",
+                "",
+                job.path,
+            ),
+        )
+    finally:
+        if out.status == FAILED:
+            out.output = ""
+        out.pid = os.getpid()
+        out.peak_rss_kb = _peak_rss_kb()
+        out.seconds = time.perf_counter() - start
+    return out
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: the workers let the main process decide (it lets running
+    # jobs finish, so their files are complete), instead of dying with a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        # If the main process is killed outright (kill -9), the workers would otherwise wait forever
+        # on their queue; ask the kernel to end them with it.
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+
+def _warm_up() -> None:
+    # Import the validator and compile the templates once in the main process: forked workers inherit
+    # them instead of each doing it again.
+    from . import layout
+
+    _checker()
+
+    env = layout.environment()
+    for name in layout.TEMPLATES:
+        env.get_template(f"{name}.html.j2")
+
+
+def _died(job: Job) -> Outcome:
+    return Outcome(
+        source=job.source,
+        path=job.path,
+        code=job.code,
+        name=job.name,
+        digest=job.digest,
+        issues=[
+            Issue(
+                ERROR,
+                "进程退出",
+                "处理该文件时工作进程意外退出（可能内存不足或程序崩溃），其余单位不受影响；请单独运行 xlsgen generate 查看原因",
+                "",
+                job.path,
+            )
+        ],
+    )
+
+
+def _run_isolated(job: Job) -> Outcome:
+    """Run one job in a pool of its own, so that if its worker dies we know whose fault it was."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
+            return pool.submit(run_job, job).result()
+    except BrokenProcessPool:
+        return _died(job)
+
+
+def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) -> None:
+    """Run every job, calling ``on_done`` in the main process as each finishes.
+
+    At most ``2 × workers`` jobs are in flight: memory stays flat however many units there are, and
+    when a worker process dies only those few are suspects (each is then retried alone).
+    KeyboardInterrupt propagates after the jobs already running have finished and been reported.
+    """
+    if workers <= 1:
+        for job in jobs:
+            on_done(run_job(job))
+        return
+    pending = deque(jobs)
+    while pending:
+        suspects: list[Job] = []
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+        inflight: dict[Future[Outcome], Job] = {}
+        try:
+            while pending or inflight:
+                while pending and len(inflight) < 2 * workers:
+                    job = pending.popleft()
+                    inflight[pool.submit(run_job, job)] = job
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = inflight.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                        continue
+                    on_done(outcome)
+                if suspects:
+                    break
+        except KeyboardInterrupt:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for fut in inflight:
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    on_done(fut.result())
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if suspects:
+            # The pool is broken: the jobs still in flight either finished before it broke or failed
+            # with it. Retry each of the latter alone, so only the culprit fails.
+            for fut, job in inflight.items():
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    on_done(fut.result())
+                else:
+                    suspects.append(job)
+            for job in suspects:
+                on_done(_run_isolated(job))
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(
+    data_dir: Path | str,
+    out_dir: Path | str,
+    jobs: int | None = None,
+    force: bool = False,
+    on_done: Callable[[Outcome, int, int], None] | None = None,
+    summary: bool = True,
+) -> Report:
+    """Generate every unit under ``data_dir`` into ``out_dir``; ``on_done(outcome, done, total)`` is
+    called in this process as each unit finishes. Ctrl-C ends the run cleanly: ``report.interrupted``.
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    start = time.perf_counter()
+    job_list = plan(data_dir, out_dir, force)
+    if not job_list:  # nothing to do: leave the output folder as it is
+        return Report([], time.perf_counter() - start)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
+    stale = clean_stale(out_dir)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+    if workers > 1:
+        _warm_up()
+
+    # Even under --force the old entries stay true of the files they describe until a unit is redone,
+    # so an interrupted forced run does not forget the workbooks it has not reached yet.
+    entries = {k: v for k, v in load_manifest(out_dir).items() if (data_dir / k).is_file()}
+    outcomes: list[Outcome] = []
+    last_save = time.monotonic()
+
+    def done(outcome: Outcome) -> None:
+        nonlocal last_save
+        outcomes.append(outcome)
+        if outcome.status in (OK, SKIPPED):
+            entries[outcome.source] = {"digest": outcome.digest, "output": outcome.output}
+        else:
+            entries.pop(outcome.source, None)
+        # Save now and then, so that a run killed outright (kill -9) still skips what it finished.
+        if time.monotonic() - last_save > 2.0:
+            save_manifest(out_dir, entries)
+            last_save = time.monotonic()
+        if on_done is not None:
+            on_done(outcome, len(outcomes), len(job_list))
+
+    interrupted = False
+    try:
+        _execute(job_list, workers, done)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        save_manifest(out_dir, entries)
+    report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)
+    if summary and not interrupted and outcomes:
+        try:
+            report.summary = write_summary(out_dir, outcomes)
+        except OutputError as exc:  # e.g. 汇总表.xlsx open in Excel: the workbooks are still fine
+            report.summary_error = str(exc)
+    report.elapsed = time.perf_counter() - start
+    report.main_peak_rss_kb = _peak_rss_kb()
+    return report
+
+
+# ---------------------------------------------------------------- 汇总表.xlsx
+
+SUMMARY_COLUMNS = (
+    # header, kind, minimum width
+    ("单位编码", "text", 10),
+    ("单位名称", "text", 16),
+    ("预算年度", "int", 0),
+    ("收入合计", "money", 12),
+    ("支出合计", "money", 12),
+    ("项目数", "int", 0),
+    ("项目预算合计", "money", 12),
+    ("状态", "text", 0),
+    ("错误数", "int", 0),
+    ("警告数", "int", 0),
+    ("第一个错误", "text", 20),
+    ("工作簿", "link", 16),
+    ("数据文件", "text", 16),
+)
+PROBLEM_COLUMNS = (
+    ("单位编码", "text", 10),
+    ("单位名称", "text", 16),
+    ("数据文件", "text", 16),
+    ("级别", "text", 0),
+    ("问题代码", "text", 0),
+    ("问题说明", "text", 30),
+    ("位置", "text", 16),
+)
+MAX_WIDTH = 60
+
+
+def _display_width(text: str) -> float:
+    import unicodedata
+
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+
+
+def _sort_key(o: Outcome) -> tuple[bool, str, str]:
+    return (not o.code, o.code, o.source)  # units without a readable code go last
+
+
+def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
+    """The checklist workbook: one row per unit sorted by code, a totals row, and every problem."""
+    import io
+
+    import xlsxwriter
+
+    from .render import FIXED_DATE
+    from .styles import BODY_FONT
+
+    rows = sorted(outcomes, key=_sort_key)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    wb.set_properties(
+        {
+            "title": "xlsgen 批量生成汇总表",
+            "author": "xlsgen",
+            "created": FIXED_DATE,
+            "comments": f"xlsgen {__version__}",
+        }
+    )
+    base = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
+    fmt = {
+        "head": wb.add_format(
+            {**base, "bold": True, "align": "center", "border": 1, "bg_color": "#D9E1F2", "text_wrap": True}
+        ),
+        "text": wb.add_format({**base, "border": 1}),
+        "int": wb.add_format({**base, "border": 1, "num_format": "0"}),
+        "money": wb.add_format({**base, "border": 1, "num_format": "0.00"}),
+        "link": wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1}),
+        "failed": wb.add_format({**base, "border": 1, "font_color": "#C00000", "bold": True}),
+        "total_text": wb.add_format({**base, "border": 1, "bold": True, "top": 2}),
+        "total_int": wb.add_format({**base, "border": 1, "bold": True, "top": 2, "num_format": "0"}),
+        "total_money": wb.add_format({**base, "border": 1, "bold": True, "top": 2, "num_format": "0.00"}),
+    }
+
+    ws = wb.add_worksheet("汇总表")
+    widths = [max(_display_width(h) + 2, w) for h, _, w in SUMMARY_COLUMNS]
+    for col, (header, _, _) in enumerate(SUMMARY_COLUMNS):
+        ws.write_string(0, col, header, fmt["head"])
+    totals: dict[int, Decimal | int] = {}
+    for r, o in enumerate(rows, 1):
+        values: list[Any] = [
+            o.code,
+            o.name or "",
+            o.year,
+            o.income,
+            o.expense,
+            o.projects,
+            o.project_total,
+            o.status,
+            o.errors,
+            o.warnings,
+            o.first_error,
+            o.output if o.status != FAILED else "",
+            o.source,
+        ]
+        for col, ((_, kind, _), value) in enumerate(zip(SUMMARY_COLUMNS, values, strict=True)):
+            if value is None or value == "":
+                ws.write_blank(r, col, None, fmt["text"])
+                continue
+            if kind == "money":
+                ws.write_number(r, col, float(value), fmt["money"])
+                totals[col] = totals.get(col, Decimal("0.00")) + value
+            elif kind == "int":
+                ws.write_number(r, col, value, fmt["int"])
+                if col != 2:  # a sum of budget years means nothing
+                    totals[col] = totals.get(col, 0) + value
+            elif kind == "link" and "#" not in value:  # '#' would start an anchor inside the link
+                ws.write_url(r, col, f"external:{value}", fmt["link"], string=value, tip=f"打开 {value}")
+            else:
+                style = "failed" if col == 7 and value == FAILED else "text"
+                ws.write_string(r, col, str(value), fmt[style])
+            widths[col] = max(widths[col], min(_display_width(str(value)) + 2, MAX_WIDTH))
+    if rows:
+        t = len(rows) + 1
+        from .layout import a1
+
+        ws.write_string(t, 0, "合计", fmt["total_text"])
+        ws.write_string(t, 1, f"{len(rows)} 个单位", fmt["total_text"])
+        counts = {s: sum(1 for o in rows if o.status == s) for s in (OK, SKIPPED, FAILED)}
+        status = "，".join(f"{s} {n}" for s, n in counts.items())
+        for col, (_, kind, _) in enumerate(SUMMARY_COLUMNS):
+            if col in (0, 1):
+                continue
+            if col in (3, 4, 5, 6, 8, 9):
+                cached = totals.get(col, 0)
+                rng = f"{a1(1, col)}:{a1(t - 1, col)}"
+                style = "total_money" if kind == "money" else "total_int"
+                ws.write_formula(t, col, f"=SUM({rng})", fmt[style], float(cached) if kind == "money" else cached)
+            elif col == 7:
+                ws.write_string(t, col, status, fmt["total_text"])
+                widths[col] = max(widths[col], _display_width(status) + 2)
+            else:
+                ws.write_blank(t, col, None, fmt["total_text"])
+        ws.autofilter(0, 0, len(rows), len(SUMMARY_COLUMNS) - 1)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 24)
+    ws.freeze_panes(1, 2)
+    _print_setup(ws)
+
+    ps = wb.add_worksheet("问题清单")
+    pwidths = [max(_display_width(h) + 2, w) for h, _, w in PROBLEM_COLUMNS]
+    for col, (header, _, _) in enumerate(PROBLEM_COLUMNS):
+        ps.write_string(0, col, header, fmt["head"])
+    r = 0
+    for o in rows:
+        for issue in o.issues:
+            r += 1
+            for col, value in enumerate(
+                (o.code, o.name, o.source, issue.level, issue.code, issue.message, issue.location)
+            ):
+                style = "failed" if col == 3 and value == ERROR else "text"
+                ps.write_string(r, col, value, fmt[style]) if value else ps.write_blank(r, col, None, fmt["text"])
+                pwidths[col] = max(pwidths[col], min(_display_width(value) + 2, MAX_WIDTH))
+    if r:
+        ps.autofilter(0, 0, r, len(PROBLEM_COLUMNS) - 1)
+    else:
+        ps.write_string(1, 0, "没有发现问题", fmt["text"])
+    for col, width in enumerate(pwidths):
+        ps.set_column(col, col, width)
+    ps.set_row(0, 24)
+    ps.freeze_panes(1, 0)
+    _print_setup(ps)
+
+    ws.activate()
+    wb.close()
+    return buf.getvalue()
+
+
+def _print_setup(ws: Any) -> None:
+    # The checklist is printed and ticked off by hand: landscape A4, one page wide, header on every page.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def write_summary(out_dir: Path, outcomes: Iterable[Outcome]) -> Path:
+    from .render import write_atomic
+
+    path = Path(out_dir) / SUMMARY_NAME
+    write_atomic(path, summary_bytes(outcomes))
+    return path
+
+
+# ---------------------------------------------------------------- progress on stderr
+
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class Progress:
+    """A one-line progress bar (units done / total, failures so far, elapsed, ETA) on a terminal.
+
+    On a stream that is not a terminal (a log file, CI) a plain line is printed every 10 % instead of
+    redrawing, so logs stay readable.
+    """
+
+    def __init__(self, total: int, stream: IO[str] | None = None, enabled: bool = True, width: int = 24) -> None:
+        self.total, self.width, self.enabled = total, width, enabled and total > 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+        self.done = self.failed = 0
+        self._drawn = 0.0
+        self._shown = False
+        self._step = -1
+
+    def render(self) -> str:
+        elapsed = time.monotonic() - self.start
+        frac = self.done / self.total if self.total else 1.0
+        filled = int(frac * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        eta = clock(elapsed / self.done * (self.total - self.done)) if self.done else "--:--"
+        return f"[{bar}] {self.done}/{self.total}  失败 {self.failed}  已用 {clock(elapsed)}  剩余 {eta}"
+
+    def update(self, done: int, failed: int) -> None:
+        self.done, self.failed = done, failed
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self.tty:
+            if now - self._drawn >= 0.1 or done == self.total:
+                self.stream.write("\r" + self.render() + "\x1b[K")
+                self.stream.flush()
+                self._drawn, self._shown = now, True
+        else:
+            step = done * 10 // self.total
+            if step != self._step:
+                self._step = step
+                self.stream.write(self.render() + "\n")
+                self.stream.flush()
+
+    def message(self, line: str) -> None:
+        """Print a line (a failed unit) without tearing the bar."""
+        if self.enabled and self.tty and self._shown:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(line + "\n")
+        if self.enabled and self.tty and self._shown:
+            self.stream.write(self.render() + "\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.tty and self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
