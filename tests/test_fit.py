@@ -45,7 +45,8 @@ def clipped(wb: openpyxl.Workbook, cached: openpyxl.Workbook) -> list[str]:
                 m = spans.get((cell.row, cell.column))
                 last_row, last_col = (m.max_row, m.max_col) if m else (cell.row, cell.column)
                 width = sum(
-                    column_px(ws.column_dimensions[get_column_letter(c)].width) for c in range(cell.column, last_col + 1)
+                    column_px(ws.column_dimensions[get_column_letter(c)].width)
+                    for c in range(cell.column, last_col + 1)
                 )
                 have = sum(ws.row_dimensions[r].height or 15 for r in range(cell.row, last_row + 1))
                 value = cached[ws.title][cell.coordinate].value if str(cell.value).startswith("=") else cell.value

@@ -597,14 +597,16 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(main, list(args))
 
 
-def test_cli_import_single_workbook_to_stdout(tmp_path: Any, unit: Unit) -> None:
+def test_cli_import_single_workbook_to_stdout(tmp_path: Any) -> None:
+    unit = filled_unit()  # no errors (its warnings of the rules go to stderr)
     book = tmp_path / "u.xlsx"
     book.write_bytes(workbook(unit))
     for extra in ([], ["-o", "-"]):
         result = run("import", str(book), *extra)
         assert result.exit_code == 0, result.stderr
         assert result.stdout == unit.to_json()
-        assert result.stderr == ""
+        assert all(line.startswith("警告 W-") for line in result.stderr.splitlines())
+        assert "W-READ" not in result.stderr
 
 
 def test_cli_import_to_directory_writes_json_that_regenerates_the_workbook(tmp_path: Any, unit: Unit) -> None:
@@ -622,14 +624,30 @@ def test_cli_import_to_directory_writes_json_that_regenerates_the_workbook(tmp_p
     assert load_unit(out / "乙.json").name == "另一个单位"
 
 
-def test_cli_import_warnings_go_to_stderr(tmp_path: Any, unit: Unit) -> None:
+def test_cli_import_warnings_go_to_stderr(tmp_path: Any) -> None:
+    unit = filled_unit()
     wb = load(workbook(unit))
     wb[DEPT]["K10"] = "备注"
     book = tmp_path / "备注.xlsx"
     book.write_bytes(save(wb))
     result = run("import", str(book))
     assert result.exit_code == 0
-    assert result.stderr == f"警告：备注.xlsx!{DEPT}!K10：“备注”不在表格的任何栏目中，未读取\n"
+    reads = [line for line in result.stderr.splitlines() if "W-READ" in line]
+    assert reads == [f"警告 W-READ {book}!{DEPT}!K10：“备注”不在表格的任何栏目中，未读取"]
+    assert result.stdout == unit.to_json()
+
+
+def test_cli_import_reports_rule_problems_at_their_cells_and_still_imports(tmp_path: Any, unit: Unit) -> None:
+    (sheet,) = [s for s in build(unit) if s.name == DEPT]
+    (total,) = [c for c in sheet.cells if c.field == "funding.income.total.current"]
+    wb = load(workbook(unit))
+    wb[DEPT].cell(total.row + 1, total.col + 1).value = 1.0  # a number typed over the 合计 formula
+    book = tmp_path / "改合计.xlsx"
+    book.write_bytes(save(wb))
+    result = run("import", str(book))
+    assert result.exit_code == 0, result.stderr
+    cell = wb[DEPT].cell(total.row + 1, total.col + 1).coordinate
+    assert f"错误 E-FUNDS-SUM {book}!{DEPT}!{cell}：" in result.stderr
     assert result.stdout == unit.to_json()
 
 

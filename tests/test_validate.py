@@ -24,6 +24,7 @@ from xlsgen.cli import main
 from xlsgen.errors import ReadError
 from xlsgen.layout import a1, build
 from xlsgen.model import Unit, new_unit
+from xlsgen.read import read_workbook
 from xlsgen.render import workbook_bytes
 from xlsgen.validate import (
     ERROR,
@@ -37,7 +38,6 @@ from xlsgen.validate import (
     codes_markdown,
     load_problems,
     locate,
-    workbook_totals,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validate"
@@ -750,43 +750,35 @@ def test_totals_read_from_a_saved_workbook(tmp_path: Path) -> None:
     cells = layout_cells(unit)
     path = tmp_path / "u.xlsx"
     path.write_bytes(workbook_bytes(unit))
-    extra, shown = workbook_totals(path, cells)
-    assert extra == {}  # the layout's cells already name the 合计 and 占比 cells
-    assert "funding.income.total.current" in shown  # xlsxwriter stores the computed value with the formula
-    assert check(unit, "u.xlsx", cells, shown) == []
+    imported = read_workbook(path)
+    assert "funding.income.total.current" in imported.shown  # xlsxwriter stores the value with the formula
+    assert check_file(path) == []
 
     # A unit types a number over the 合计 formula; the other formulas lose their cached values on save.
     sheet, ref = cells["funding.income.total.current"].rsplit("!", 1)
     wb = openpyxl.load_workbook(path)
     wb[sheet][ref] = 100.0
     wb.save(path)
-    _, shown = workbook_totals(path, cells)
-    assert shown == {"funding.income.total.current": 100.0}
-    (p,) = check(unit, "u.xlsx", cells, shown)
-    assert (p.code, p.where) == ("E-FUNDS-SUM", f"u.xlsx!{cells['funding.income.total.current']}")
+    assert read_workbook(path).shown == {"funding.income.total.current": 100.0}
+    (p,) = check_file(path)
+    assert (p.code, p.where) == ("E-FUNDS-SUM", f"{path}!{cells['funding.income.total.current']}")
 
 
-def test_total_and_share_cells_found_from_the_parts_when_the_reader_gives_only_those(tmp_path: Path) -> None:
+def test_totals_typed_by_hand_are_checked_at_their_cells(tmp_path: Path) -> None:
     unit = Unit.model_validate(good())
     layout = layout_cells(unit)
-    computed = {p for p in layout if p.startswith("funding.") and (".total." in p or p.endswith(".share"))}
-    parts = {p: ref for p, ref in layout.items() if p not in computed}
     path = tmp_path / "typed.xlsx"
     path.write_bytes(workbook_bytes(unit))
     wb = openpyxl.load_workbook(path, data_only=True)  # as if typed by hand: numbers, no formulas
     sheet, ref = layout["funding.expense.total.prev1"].rsplit("!", 1)
     wb[sheet][ref] = 1.0
     wb.save(path)
-    extra, shown = workbook_totals(path, parts)
-    assert extra == {p: layout[p] for p in computed}
-    problems_found = check(unit, "typed.xlsx", {**parts, **extra}, shown)
-    assert [(p.code, p.where) for p in problems_found] == [
-        ("E-FUNDS-SUM", f"typed.xlsx!{layout['funding.expense.total.prev1']}")
+    assert [(p.code, p.where) for p in check_file(path)] == [
+        ("E-FUNDS-SUM", f"{path}!{layout['funding.expense.total.prev1']}")
     ]
 
 
 def test_check_file_reads_a_workbook_through_the_reader(tmp_path: Path) -> None:
-    pytest.importorskip("xlsgen.read", reason="the reader (issue 4) is being written in parallel")
     data = good()
     path = _cost_percent(data)
     unit = Unit.model_validate(data)
@@ -798,10 +790,7 @@ def test_check_file_reads_a_workbook_through_the_reader(tmp_path: Path) -> None:
     assert hit.where == f"{xlsx}!{layout_cells(unit)[path]}"
 
 
-def test_check_file_uses_the_readers_cells_and_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
-
+def test_check_file_reports_the_readers_warnings_at_their_cells(tmp_path: Path) -> None:
     data = good()
     path = _cost_over(data)
     unit = Unit.model_validate(data)
@@ -809,16 +798,19 @@ def test_check_file_uses_the_readers_cells_and_warnings(tmp_path: Path, monkeypa
     xlsx.parent.mkdir()
     xlsx.write_bytes(workbook_bytes(unit))
     cells = layout_cells(unit)
-    warning = f"怀来.xlsx!{forms.DEPT_SHEET}!A3：填报日期无法识别，已留空"
-    fake = types.ModuleType("xlsgen.read")
-    fake.read_workbook = lambda p: types.SimpleNamespace(unit=unit, cells=cells, warnings=[warning], source=p.name)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "xlsgen.read", fake)
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[forms.DEPT_SHEET]
+    (date_cell,) = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("填报日期")]
+    date_cell.value = "填报日期：去年腊月"
+    wb.save(xlsx)
     ps = check_file(xlsx)
+    date_at = f"{xlsx}!{forms.DEPT_SHEET}!{date_cell.coordinate}"
     assert [(p.code, p.where) for p in ps] == [
         ("E-COST", f"{xlsx}!{cells[path]}"),
-        ("W-READ", f"{xlsx}!{forms.DEPT_SHEET}!A3"),
+        ("E-PLACEHOLDER", date_at),  # the date left blank is itself a problem, at the same cell
+        ("W-READ", date_at),
     ]
-    assert ps[1].message == "填报日期无法识别，已留空"
+    assert "去年腊月" in ps[2].message and "已留空" in ps[2].message
 
 
 # ---------------------------------------------------------------- the CLI
@@ -947,7 +939,6 @@ def test_filled_on_in_the_future_of_the_budget_year_is_named_with_the_year() -> 
 
 
 def test_validate_a_workbook_from_the_command_line(tmp_path: Path) -> None:
-    pytest.importorskip("xlsgen.read", reason="the reader (issue 4) is being written in parallel")
     data = good()
     path = _plan_down(data)
     unit = Unit.model_validate(data)

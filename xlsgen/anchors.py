@@ -102,12 +102,12 @@ def split_numbered(text: str) -> list[str]:
 
 
 def parse_cn_date(text: str) -> _dt.date | None:
-    """``2024年1月15日`` (or 2024-1-15, 2024.1.15) → date; no digits at all (the blank form) → None.
+    """``2024年1月15日`` (or 2024-1-15, 2024.1.15) → date; the blank form's ``年  月  日`` → None.
 
-    Raises ValueError for anything else, an impossible date included.
+    Raises ValueError for anything else (``去年腊月``, an impossible date), so it is never dropped silently.
     """
     s = squash(text)
-    if not re.search(r"\d", s):
+    if not re.sub(r"[年月日\s]", "", s):
         return None
     m = re.fullmatch(r"(\d{1,4})\D(\d{1,2})\D(\d{1,2})\D?", s)
     if not m:

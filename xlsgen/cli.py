@@ -46,7 +46,9 @@ class Guarded(click.Group):
         except Exception as exc:
             if os.environ.get("XLSGEN_DEBUG"):
                 raise
-            fail(f"xlsgen 内部错误（{type(exc).__name__}: {exc}）。请把这条信息和所用的文件发给维护者；设置 XLSGEN_DEBUG=1 可查看详细信息。")
+            fail(
+                f"xlsgen 内部错误（{type(exc).__name__}: {exc}）。请把这条信息和所用的文件发给维护者；设置 XLSGEN_DEBUG=1 可查看详细信息。"
+            )
             sys.exit(1)
 
 
@@ -399,6 +401,8 @@ def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
 
     按表中印好的栏目名定位，而不是按固定的行列：插入或删除了指标行、拆分或合并了单元格、加宽了列、改了工作表名、节之间多了空行，都能读出；手工按官方格式录入的表也能读。读不出或放不进任何栏目的内容逐条列为警告（文件!工作表!单元格），不会悄悄丢弃。
 
+    读出的数据随即按 xlsgen validate 的规则校验，错误与警告（含单元格位置）输出到标准错误，不影响导入与退出码。
+
     加密、损坏、不是申报表或疑似恶意的文件给出原因并跳过，不为它写任何文件，其余文件照常导入；有任何失败则退出码为 1。
 
     \b
@@ -408,6 +412,7 @@ def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
     """
     from .read import read_workbook
     from .render import write_atomic
+    from .validate import check_imported
 
     to_screen = out is None or out == "-"
     if to_screen and len(workbooks) > 1:
@@ -421,8 +426,10 @@ def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
             failed += 1
             fail(str(exc))
             continue
-        for warning in imported.warnings:
-            click.echo(f"警告：{warning}", err=True)
+        # The import is faithful whatever the data says; what the bureau must send back goes to stderr.
+        problems = check_imported(imported, str(path))
+        for problem in problems:
+            click.echo(str(problem), err=True)
         text = imported.unit.to_json()
         if to_screen:
             click.echo(text, nl=False)

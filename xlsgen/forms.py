@@ -96,6 +96,7 @@ def fixed_level3(level1: str, level2: str) -> tuple[str, ...] | None:
             return l3s or None
     return None
 
+
 # Custom document properties that carry the unit fields no form prints (written by render, read by read).
 IDENTITY_PROPERTIES = {
     "code": "xlsgen_unit_code",

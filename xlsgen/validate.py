@@ -7,16 +7,30 @@ when the unit was read from a workbook, by its cell (``x.xlsx!部门整体绩效
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError
-from .model import Expense, Income, Unit, load_unit
-from .rules import ERROR, RULES, SIDES, WARNING, YEARS, Context
+from .model import Unit, load_unit
+from .rules import ERROR, RULES, WARNING, Context
 
-__all__ = ["ERROR", "RULES", "WARNING", "Problem", "check", "check_file", "code_table", "codes_markdown", "locate"]
+if TYPE_CHECKING:
+    from .read import Imported
+
+__all__ = [
+    "ERROR",
+    "RULES",
+    "WARNING",
+    "Problem",
+    "check",
+    "check_file",
+    "check_imported",
+    "code_table",
+    "codes_markdown",
+    "locate",
+]
 
 
 @dataclass(frozen=True)
@@ -107,95 +121,6 @@ def check(
     return sorted(problems, key=lambda p: p.level != ERROR)
 
 
-def _ref(ref: str) -> tuple[str, int, int]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    sheet, coord = ref.rsplit("!", 1)
-    letters, row = coordinate_from_string(coord.replace("$", ""))
-    return sheet.strip("'"), row, column_index_from_string(letters)
-
-
-def _cell_ref(sheet: str, row: int, col: int) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    return f"{sheet}!{get_column_letter(col)}{row}"
-
-
-def _funding_cells(cells: Mapping[str, str], label: Callable[[str, int, int], str]) -> dict[str, str]:
-    """Where the funding block shows its 合计 and 占比, derived from where its parts were read.
-
-    The reader reports the cells it read the amounts from; 合计 and 占比 are computed, so it may not
-    report theirs. The official column plan (forms.md §1) puts 合计 in the row right below the three
-    parts, and 占比 in the column right after 当年金额; a cell is taken only when the workbook confirms it
-    (a 合计 label to the left of the total, an 占比 header above the shares in the same column), so a re-arranged form is not
-    read at a wrong place.
-    """
-    out: dict[str, str] = {}
-    for side, _ in SIDES:
-        keys = [k for k, _ in (Income.PARTS if side == "income" else Expense.PARTS)]
-        for y in YEARS:
-            refs = [cells.get(f"funding.{side}.{k}.{y}") for k in keys]
-            if any(r is None for r in refs):
-                continue
-            spots = [_ref(r) for r in refs if r is not None]
-            sheet, first, col = spots[0]
-            if any(s != (sheet, first + n, col) for n, s in enumerate(spots)):
-                continue
-            row = first + len(spots)
-            if not any(re.sub(r"\s+", "", label(sheet, row, c)) == "合计" for c in range(1, col)):
-                continue
-            out[f"funding.{side}.total.{y}"] = _cell_ref(sheet, row, col)
-            if y == "current":
-                share_col = col + 1
-                if any(re.sub(r"\s+", "", label(sheet, r, share_col)) == "占比" for r in range(1, first)):
-                    for n, k in enumerate(keys):
-                        out[f"funding.{side}.{k}.share"] = _cell_ref(sheet, first + n, share_col)
-                    out[f"funding.{side}.total.share"] = _cell_ref(sheet, row, share_col)
-    return {p: ref for p, ref in out.items() if p not in cells}
-
-
-def workbook_totals(path: Path, cells: Mapping[str, str]) -> tuple[dict[str, str], dict[str, Any]]:
-    """The funding block's 合计/占比 cells of a workbook: (their locations the reader did not give, their values).
-
-    Values are what the workbook shows: typed numbers, or the values cached with formulas. A formula saved
-    without a cached value (by a tool that does not recalculate) shows whatever Excel computes on opening,
-    which is consistent by construction: such a cell is left out, not read as empty.
-    """
-    import openpyxl
-
-    values = openpyxl.load_workbook(path, data_only=True)
-    formulas = openpyxl.load_workbook(path, data_only=False)
-    try:
-
-        def text(sheet: str, row: int, col: int) -> str:
-            if sheet not in values.sheetnames:
-                return ""
-            value = values[sheet].cell(row, col).value
-            return "" if value is None else str(value)
-
-        extra = _funding_cells(cells, text)
-        shown: dict[str, Any] = {}
-        for p, ref in {**cells, **extra}.items():
-            if not _SHOWN.match(p):
-                continue
-            sheet, row, col = _ref(ref)
-            if sheet not in values.sheetnames:
-                continue
-            value = values[sheet].cell(row, col).value
-            formula = formulas[sheet].cell(row, col).value
-            if value is None and isinstance(formula, str) and formula.startswith("="):
-                continue
-            shown[p] = value
-        return extra, shown
-    finally:
-        values.close()
-        formulas.close()
-
-
-# The computed cells of the funding block, whose shown values rules 1–2 check.
-_SHOWN = re.compile(r"^funding\.(income|expense)\.(total\.(current|prev2|prev1|share)|\w+\.share)$")
-
-
 def load_problems(exc: Exception, source: str) -> list[Problem]:
     """A file that could not be loaded, as E-LOAD problems, one per line of the error.
 
@@ -232,20 +157,18 @@ def check_file(path: Path) -> list[Problem]:
         raise DataError(
             f"{path}：不支持的文件类型 {path.suffix or '（无扩展名）'}，应为单位 JSON 文件（.json）或工作簿（.xlsx）"
         )
-    try:
-        from .read import read_workbook  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise DataError(f"{path}：本版本尚不能读取工作簿，请先校验单位 JSON 文件") from None
-    imported = read_workbook(path)
-    source = str(path)  # as the user named it, like a unit file (the reader's own source is the bare name)
-    cells = dict(getattr(imported, "cells", None) or {})
-    shown = getattr(imported, "shown", None)  # a reader may report the computed cells' values itself
-    if shown is None:
-        extra, shown = workbook_totals(path, cells)
-        cells.update(extra)
-    return check(imported.unit, source, cells, shown) + [
-        w if isinstance(w, Problem) else _read_warning(str(w), source)
-        for w in getattr(imported, "warnings", None) or ()
+    from .read import read_workbook
+
+    return check_imported(read_workbook(path), str(path))
+
+
+def check_imported(imported: Imported, source: str) -> list[Problem]:
+    """The problems of a unit read from a workbook, at its cells, with the reader's warnings after them.
+
+    ``source`` is the workbook as the user named it (the reader's own source is the bare file name).
+    """
+    return check(imported.unit, source, imported.cells, imported.shown) + [
+        _read_warning(w, source) for w in imported.warnings
     ]
 
 
