@@ -99,6 +99,7 @@ def _replay_plan(path: Path) -> dict[str, Any]:
         "custom": [
             ("xlsgen_templates", ",".join(s.template for s in sheets)),
             ("xlsgen_template_version", layout.TEMPLATE_VERSION),
+            *((prop, str(getattr(unit, name))) for name, prop in forms.IDENTITY_PROPERTIES.items()),
         ],
         "sheets": [],
     }

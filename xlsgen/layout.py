@@ -190,8 +190,15 @@ def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
 # ---------------------------------------------------------------- markup → Sheet
 
 
-_TAG = re.compile(r"<(/?)([a-z]+)([^>]*)>")
+# A cell whole (its text never holds "<": the templates autoescape it), or any other opening tag.
+_TOKEN = re.compile(r"<td([^>]*)>([^<]*)</td>|<([a-z]+)([^>]*)>")
 _ATTR = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"]*)")?')
+
+
+def _attrs(text: str) -> dict[str, str]:
+    if "&" in text:
+        return {k: html.unescape(v) for k, v in _ATTR.findall(text)}
+    return dict(_ATTR.findall(text))
 
 
 class _TableParser:
@@ -210,23 +217,15 @@ class _TableParser:
         self.keep: list[tuple[int, int]] = []
         self.sections: dict[str, int] = {}
         self.row = -1
+        self.col = 0  # where the next cell of the row may start
         self.taken: set[tuple[int, int]] = set()
 
     def feed(self, markup_: str) -> None:
-        pos = 0
-        td: dict[str, str] | None = None
-        for m in _TAG.finditer(markup_):
-            closing, tag, rest = m.groups()
-            if td is not None and closing and tag == "td":
-                text = markup_[pos : m.start()]
-                self.cell(td, html.unescape(text) if "&" in text else text)
-                td = None
-            elif not closing:
-                attrs = {k: html.unescape(v) if v and "&" in v else (v or "") for k, v in _ATTR.findall(rest)}
-                if tag == "td":
-                    td, pos = attrs, m.end()
-                else:
-                    self.start(tag, attrs)
+        for td_attrs, text, tag, attrs in _TOKEN.findall(markup_):
+            if tag:
+                self.start(tag, _attrs(attrs))
+            else:
+                self.cell(_attrs(td_attrs), html.unescape(text) if "&" in text else text)
 
     def start(self, tag: str, a: dict[str, str]) -> None:
         if tag == "table":
@@ -235,6 +234,7 @@ class _TableParser:
             self.widths.append(float(a["data-width"]))
         elif tag == "tr":
             self.row += 1
+            self.col = 0
             if "data-break" in a:
                 self.breaks.append(self.row)
             if "data-keep" in a:
@@ -243,14 +243,14 @@ class _TableParser:
                 self.sections[a["data-section"]] = self.row
 
     def cell(self, a: dict[str, str], text: str) -> None:
-        col = 0
-        while (self.row, col) in self.taken:
+        row, col, taken = self.row, self.col, self.taken
+        while (row, col) in taken:  # skip the cells that rowspans from the rows above cover
             col += 1
-        rows, cols = int(a.get("rowspan", 1)), int(a.get("colspan", 1))
+        rows, cols = int(a.get("rowspan") or 1), int(a.get("colspan") or 1)
         cell = Cell(
-            self.row,
+            row,
             col,
-            self.row + rows - 1,
+            row + rows - 1,
             col + cols - 1,
             text,
             a.get("class", "label"),
@@ -259,24 +259,28 @@ class _TableParser:
             a.get("data-list") or None,
             a.get("data-list-style", "stop"),
         )
-        template = self.meta.get("data-template")
+        self.col = cell.last_col + 1
         if cell.style not in styles.STYLES:
-            raise LayoutError(f"模板 {template}：{a1(cell.row, cell.col)} 使用了未定义的样式 {cell.style}")
+            raise LayoutError(f"模板 {self.template}：{a1(row, col)} 使用了未定义的样式 {cell.style}")
         if rows == cols == 1 and col < len(self.widths):  # the common case: one plain cell
-            self.taken.add((self.row, col))
+            taken.add((row, col))
             self.cells.append(cell)
             return
         if cell.last_col >= len(self.widths):
-            raise LayoutError(f"模板 {template}：{a1(cell.row, cell.col)} 处的单元格超出了 {len(self.widths)} 列")
-        for r in range(cell.row, cell.last_row + 1):
-            for c in range(cell.col, cell.last_col + 1):
-                if (r, c) in self.taken:
+            raise LayoutError(f"模板 {self.template}：{a1(row, col)} 处的单元格超出了 {len(self.widths)} 列")
+        for r in range(row, cell.last_row + 1):
+            for c in range(col, cell.last_col + 1):
+                if (r, c) in taken:
                     raise LayoutError(
-                        f"模板 {template}：合并区域 {a1(cell.row, cell.col)}:"
+                        f"模板 {self.template}：合并区域 {a1(row, col)}:"
                         f"{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠"
                     )
-                self.taken.add((r, c))
+                taken.add((r, c))
         self.cells.append(cell)
+
+    @property
+    def template(self) -> str | None:
+        return self.meta.get("data-template")
 
 
 def parse(markup_: str) -> Sheet:
@@ -362,7 +366,7 @@ def count_lines(text: str, width_px: float, size_pt: float) -> int:
     return total
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # bounded: a county of any size keeps the workers' memory flat
 def needed_height(text: str, width_px: float, size_pt: float) -> float:
     """Points a cell of this text needs at this width and font size."""
     return count_lines(text, width_px, size_pt) * size_pt * LINE_FACTOR + CELL_PADDING_PT

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
@@ -307,6 +308,7 @@ _VALUE = re.compile(r"^\s*(?P<cmp>≥|≤|>=|<=|=|＝|>|<|＞|＜)?\s*(?P<num>[-
 _COMPARATORS = {">=": "≥", "<=": "≤", "＝": "=", ">": "＞", "<": "＜"}
 
 
+@lru_cache(maxsize=4096)  # a county repeats the same values (≥95%, 100%) thousands of times
 def parse_value(text: str) -> IndicatorValue:
     """Split an indicator value into 计算符号 / 指标值 / 计量单位, or keep it as a phrase.
 

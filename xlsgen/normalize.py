@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -74,6 +75,7 @@ class Change:
 # ---------------------------------------------------------------- field fixers
 
 
+@lru_cache(maxsize=4096)
 def fix_value(text: str) -> Fix | None:
     """An indicator value in canonical spelling: ``＝0%`` → ``=0%``, ``>= 95 ％`` → ``≥95%``, ``30 万份`` → ``30万份``.
 

@@ -69,6 +69,9 @@ _PLACEHOLDER = re.compile(r"^[\s.。…·‥⋯]*(?:…|\.\.\.|。。。)[\s.。
 _EMPTY_ITEM = re.compile(r"^\s*(?:目标)?[\s\d.．、:：;；,，。]*$")
 _BLANK_YEAR = re.compile(r"[（(]\s*截止\s*年\s*[）)]")  # not 截止年底 ("by the year's end")
 _BLANK_DATE = re.compile(r"(?:^|[:：\s])年\s*月\s*日")
+# Cannot be any of the four above: none of their characters, and not blank (an empty list item is one).
+_SPACES = re.compile(r"\s+")
+_PLAIN = re.compile(r"^(?=.*\S)[^.。…·‥⋯\s\d．、:：;；,，年目]+$", re.S)
 _CODE = re.compile(r"[0-9A-Za-z]+")
 _STAR_GROUPS = {(l1, l2) for l1, l2, l3s in forms.SKELETON if not l3s}
 _FIXED_GROUPS = {(l1, l2) for l1, l2, l3s in forms.SKELETON if l3s}
@@ -104,7 +107,7 @@ def _short(name: str, width: int = 24) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return bool(a.strip()) and re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
+    return bool(a.strip()) and _SPACES.sub("", a) == _SPACES.sub("", b)
 
 
 class Row(NamedTuple):
@@ -787,16 +790,20 @@ def project_order(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------- rule 12: placeholders
 
 
-def _strings(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key not in ("$schema", "project_tree"):
-                yield from _strings(value, f"{path}.{key}" if path else key)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _strings(value, f"{path}[{i}]")
+def _strings(data: Any) -> list[tuple[str, str]]:
+    """Every text of a unit's JSON data with its path, in file order (a loop: it runs on every unit)."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            out.append((path, node))
+        elif isinstance(node, dict):
+            prefix = f"{path}." if path else ""
+            stack.extend((prefix + k, v) for k, v in reversed(node.items()) if k not in ("$schema", "project_tree"))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(node))))
+    return out
 
 
 _LISTS = re.compile(r"^(functions|tasks|overall_goals\.(long_term|annual)|projects\[\d+\]\.goals)\[\d+\]$")
@@ -805,6 +812,8 @@ _LISTS = re.compile(r"^(functions|tasks|overall_goals\.(long_term|annual)|projec
 @rule("E-PLACEHOLDER", 12, "填好的表中不能留有占位内容：……、「1. ；」、（截止 年）、空白的填报日期")
 def placeholder(ctx: Context) -> Iterator[Finding]:
     for path, text in _strings(ctx.unit.model_dump(mode="json", by_alias=True)):
+        if _PLAIN.match(text):  # most texts hold none of the characters the four checks look for
+            continue
         if is_placeholder(text):
             yield path, f"「{text.strip()}」是空白表的占位符：请填写实际内容，或删除这一行"
         elif _LISTS.match(path) and _EMPTY_ITEM.match(text):

@@ -45,10 +45,14 @@ class Problem:
         return f"{self.level} {self.code} {self.where}：{self.message}"
 
 
-# Codes that are not rules over a unit but can appear in ``xlsgen validate`` output.
+# Codes that are not rules over a unit but appear in ``xlsgen validate``, ``import`` and ``bulk`` output.
 OTHER_CODES: dict[str, str] = {
     "E-LOAD": "文件无法读取：不是合法的 JSON / 单位数据，或不是可读的工作簿",
     "W-READ": "读取工作簿时的提示（某些内容无法定位或已按预印标签修正）",
+    "E-DUP-CODE": "批量生成：两个单位文件的单位编码相同，两者都不生成，以免互相覆盖",
+    "E-OUTPUT": "批量生成：工作簿无法写入输出目录",
+    "E-RENDER": "批量生成：排版或生成工作簿失败",
+    "E-BUG": "批量生成：程序内部错误或工作进程意外退出（其余单位不受影响）",
 }
 
 
