@@ -1,0 +1,215 @@
+"""汇总表.xlsx: the bureau's checklist of a bulk run (issue 7 §3).
+
+One row per unit sorted by code (totals, project count, status, error and warning counts, the first
+error, a link to the workbook) with a totals row, frozen header and filters; a second sheet lists every
+problem of every unit at its location. Long texts wrap and their rows are made tall enough to show them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import __version__
+from .bulk import FAILED, OK, SKIPPED, SUMMARY_NAME, Outcome
+from .layout import CELL_PADDING_PX, a1, column_px, needed_height
+from .render import FIXED_DATE, write_atomic
+from .styles import BODY_FONT
+from .validate import ERROR
+
+SUMMARY_COLUMNS = (
+    # header, kind, minimum width
+    ("单位编码", "text", 10),
+    ("单位名称", "text", 16),
+    ("预算年度", "int", 0),
+    ("收入合计", "money", 12),
+    ("支出合计", "money", 12),
+    ("项目数", "int", 0),
+    ("项目预算合计", "money", 12),
+    ("状态", "text", 0),
+    ("错误数", "int", 0),
+    ("警告数", "int", 0),
+    ("第一个错误", "text", 20),
+    ("工作簿", "link", 16),
+    ("数据文件", "text", 16),
+)
+PROBLEM_COLUMNS = (
+    ("单位编码", "text", 10),
+    ("单位名称", "text", 16),
+    ("数据文件", "text", 16),
+    ("级别", "text", 0),
+    ("问题代码", "text", 0),
+    ("问题说明", "text", 30),
+    ("位置", "text", 16),
+)
+MAX_WIDTH = 60
+
+
+def _display_width(text: str) -> float:
+    """Column width (in Excel's digit widths) the text needs; a CJK character at 11 pt is about 2.1 digits."""
+    import unicodedata
+
+    return sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+
+
+def _sort_key(o: Outcome) -> tuple[bool, str, str]:
+    return (not o.code, o.code, o.source)  # units without a readable code go last
+
+
+def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
+    """The checklist workbook: one row per unit sorted by code, a totals row, and every problem."""
+    rows = sorted(outcomes, key=_sort_key)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    wb.set_properties(
+        {
+            "title": "xlsgen 批量生成汇总表",
+            "author": "xlsgen",
+            "created": FIXED_DATE,
+            "comments": f"xlsgen {__version__}",
+        }
+    )
+    base = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
+    fmt = {
+        "head": wb.add_format(
+            {**base, "bold": True, "align": "center", "border": 1, "bg_color": "#D9E1F2", "text_wrap": True}
+        ),
+        "text": wb.add_format({**base, "border": 1}),
+        "wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
+        "int": wb.add_format({**base, "border": 1, "num_format": "0"}),
+        "money": wb.add_format({**base, "border": 1, "num_format": "0.00"}),
+        "link": wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1}),
+        "failed": wb.add_format({**base, "border": 1, "font_color": "#C00000", "bold": True}),
+        "total_text": wb.add_format({**base, "border": 1, "bold": True, "top": 2}),
+        "total_int": wb.add_format({**base, "border": 1, "bold": True, "top": 2, "num_format": "0"}),
+        "total_money": wb.add_format({**base, "border": 1, "bold": True, "top": 2, "num_format": "0.00"}),
+    }
+
+    ws = wb.add_worksheet("汇总表")
+    widths = [max(_display_width(h) + 2, w) for h, _, w in SUMMARY_COLUMNS]
+    for col, (header, _, _) in enumerate(SUMMARY_COLUMNS):
+        ws.write_string(0, col, header, fmt["head"])
+    totals: dict[int, Decimal | int] = {}
+    for r, o in enumerate(rows, 1):
+        values: list[Any] = [
+            o.code,
+            o.name or "",
+            o.year,
+            o.income,
+            o.expense,
+            o.projects,
+            o.project_total,
+            o.status,
+            o.errors,
+            o.warnings,
+            o.first_error,
+            o.output if o.status != FAILED else "",
+            o.source,
+        ]
+        for col, ((_, kind, _), value) in enumerate(zip(SUMMARY_COLUMNS, values, strict=True)):
+            if value is None or value == "":
+                ws.write_blank(r, col, None, fmt["text"])
+                continue
+            if kind == "money":
+                ws.write_number(r, col, float(value), fmt["money"])
+                totals[col] = totals.get(col, Decimal("0.00")) + value
+            elif kind == "int":
+                ws.write_number(r, col, value, fmt["int"])
+                if col != 2:  # a sum of budget years means nothing
+                    totals[col] = totals.get(col, 0) + value
+            elif kind == "link" and "#" not in value:  # '#' would start an anchor inside the link
+                ws.write_url(r, col, f"external:{value}", fmt["link"], string=value, tip=f"打开 {value}")
+            else:
+                style = "failed" if col == 7 and value == FAILED else "wrap" if col == 10 else "text"
+                ws.write_string(r, col, str(value), fmt[style])
+            widths[col] = max(widths[col], min(_display_width(str(value)) + 2, MAX_WIDTH))
+    _fit_rows(ws, widths, [(r, {10: o.first_error}) for r, o in enumerate(rows, 1)])
+    if rows:
+        t = len(rows) + 1
+        ws.write_string(t, 0, "合计", fmt["total_text"])
+        ws.write_string(t, 1, f"{len(rows)} 个单位", fmt["total_text"])
+        counts = {s: sum(1 for o in rows if o.status == s) for s in (OK, SKIPPED, FAILED)}
+        status = "，".join(f"{s} {n}" for s, n in counts.items())
+        for col, (_, kind, _) in enumerate(SUMMARY_COLUMNS):
+            if col in (0, 1):
+                continue
+            if col in (3, 4, 5, 6, 8, 9):
+                cached = totals.get(col, 0)
+                rng = f"{a1(1, col)}:{a1(t - 1, col)}"
+                style = "total_money" if kind == "money" else "total_int"
+                ws.write_formula(t, col, f"=SUM({rng})", fmt[style], float(cached) if kind == "money" else cached)
+            elif col == 7:
+                ws.write_string(t, col, status, fmt["total_text"])
+                widths[col] = max(widths[col], _display_width(status) + 2)
+            else:
+                ws.write_blank(t, col, None, fmt["total_text"])
+        ws.autofilter(0, 0, len(rows), len(SUMMARY_COLUMNS) - 1)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 24)
+    ws.freeze_panes(1, 2)
+    _print_setup(ws)
+
+    ps = wb.add_worksheet("问题清单")
+    pwidths = [max(_display_width(h) + 2, w) for h, _, w in PROBLEM_COLUMNS]
+    for col, (header, _, _) in enumerate(PROBLEM_COLUMNS):
+        ps.write_string(0, col, header, fmt["head"])
+    r = 0
+    long_texts: list[tuple[int, dict[int, str]]] = []
+    for o in rows:
+        for issue in o.issues:
+            r += 1
+            for col, value in enumerate(
+                (o.code, o.name, o.source, issue.level, issue.code, issue.message, issue.where)
+            ):
+                style = "failed" if col == 3 and value == ERROR else "wrap" if col >= 5 else "text"
+                ps.write_string(r, col, value, fmt[style]) if value else ps.write_blank(r, col, None, fmt["text"])
+                pwidths[col] = max(pwidths[col], min(_display_width(value) + 2, MAX_WIDTH))
+            long_texts.append((r, {5: issue.message, 6: issue.where}))
+    _fit_rows(ps, pwidths, long_texts)
+    if r:
+        ps.autofilter(0, 0, r, len(PROBLEM_COLUMNS) - 1)
+    else:
+        ps.write_string(1, 0, "没有发现问题", fmt["text"])
+    for col, width in enumerate(pwidths):
+        ps.set_column(col, col, width)
+    ps.set_row(0, 24)
+    ps.freeze_panes(1, 0)
+    _print_setup(ps)
+
+    ws.activate()
+    wb.close()
+    return buf.getvalue()
+
+
+def _fit_rows(ws: Any, widths: list[float], texts: list[tuple[int, dict[int, str]]]) -> None:
+    """Rows tall enough for their wrapped long texts (messages are capped at MAX_WIDTH, not cut)."""
+    for row, by_col in texts:
+        height = max(
+            (needed_height(t, column_px(widths[c]) - CELL_PADDING_PX, 10) for c, t in by_col.items() if t),
+            default=0.0,
+        )
+        if height > 20:
+            ws.set_row(row, height)
+
+
+def _print_setup(ws: Any) -> None:
+    # The checklist is printed and ticked off by hand: landscape A4, one page wide, header on every page.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def write_summary(out_dir: Path, outcomes: Iterable[Outcome]) -> Path:
+    path = Path(out_dir) / SUMMARY_NAME
+    write_atomic(path, summary_bytes(outcomes))
+    return path
