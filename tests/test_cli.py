@@ -142,3 +142,27 @@ def test_readme_shows_the_two_commands_ci_runs() -> None:
     assert "pip install -e . && xlsgen bulk data/ -o output/" in readme
     assert "pip install -e '.[test]' && pytest" in readme
     assert "pip install -q -e '.[test]'" in ci and "\npytest\n" in ci
+
+
+def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
+    # `pip install .` (not -e) once left the templates behind: every generate failed with TemplateNotFound.
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    src = tmp_path / "src"  # a copy: setuptools builds in the source tree
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for name in ("xlsgen", "templates"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("xlsgen-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(p.name for p in (ROOT / "templates").glob("*.j2"))
+    assert templates and {f"xlsgen/templates/{t}" for t in templates} <= names

@@ -40,7 +40,10 @@ from .errors import LayoutError
 from .model import Expense, Income, SpendPlan, Unit
 
 TEMPLATE_VERSION = "1"
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+_HERE = Path(__file__).resolve().parent
+# An installed wheel carries the templates inside the package (pyproject maps templates/ there); a
+# checkout or an editable install reads the top-level templates/ itself.
+TEMPLATES_DIR = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
 TEMPLATES = ("dept_overall", "project")
 
 
