@@ -7,7 +7,9 @@ Exit codes: 0 everything done; 1 a data, input or output problem (each named, th
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -16,8 +18,66 @@ from .errors import XlsgenError
 from .model import Unit, load_unit, new_unit
 from .render import generate as generate_workbook
 
+F = TypeVar("F", bound=Callable[..., Any])
 SECTIONS = ("funding", "projects", "overall_goals")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# click's own words (headings, usage errors), in the language of the rest of the help. click looks its
+# texts up through gettext at call time, so a lookup table put in their place covers every command.
+_CLICK_ZH = {
+    "Usage:": "用法:",
+    "Options": "选项",
+    "Commands": "命令",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing command.": "缺少命令。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Aborted!": "已中止。",
+    "default: {default}": "默认：{default}",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件，应为目录。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是目录，应为文件。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "file": "文件",
+    "directory": "目录",
+    "path": "路径",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
+    "{value!r} is not one of {choices}.": "{value!r} 不是 {choices} 之一。",
+    "Did you mean {possibility}?": "是不是 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是其中之一：{possibilities}？）",
+}
+
+
+def _zh(message: str) -> str:
+    return _CLICK_ZH.get(message, message)
+
+
+def _nzh(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
+for _module in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
+    _mod = sys.modules.get(f"click.{_module}") or __import__(f"click.{_module}", fromlist=["_"])
+    if hasattr(_mod, "_"):
+        _mod._ = _zh  # type: ignore[attr-defined]
+    if hasattr(_mod, "ngettext"):
+        _mod.ngettext = _nzh  # type: ignore[attr-defined]
 
 
 def fail(message: str) -> None:
@@ -52,6 +112,19 @@ class Guarded(click.Group):
             sys.exit(1)
 
 
+def output_dir(help_text: str) -> Callable[[F], F]:
+    """``-o/--output DIR`` (default ``output/``) of the commands that write workbooks."""
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        default="output",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 @click.group(cls=Guarded, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="xlsgen %(version)s")
 def main() -> None:
@@ -65,15 +138,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("units", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出目录。",
-)
+@output_dir("输出目录。")
 @click.option(
     "--without",
     multiple=True,
@@ -183,15 +248,7 @@ def schema_text() -> str:
 
 @main.command()
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出目录（工作簿、汇总表.xlsx 与增量清单 .xlsgen-manifest.json 都写在这里）。",
-)
+@output_dir("输出目录（工作簿、汇总表.xlsx 与增量清单 .xlsgen-manifest.json 都写在这里）。")
 @click.option(
     "-j",
     "--jobs",
