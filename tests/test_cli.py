@@ -172,7 +172,7 @@ def test_usage_errors_and_help_headings_are_in_chinese() -> None:
     result = run("new", "--code", "1", "--name", "某局", "--year", "abc", "-o", "-")
     assert result.exit_code == 2
     assert "错误：'--year' 的值无效：'abc' 不是有效的数字。" in result.stderr
-    assert "运行 'xlsgen new --help' 查看帮助。" in result.stderr
+    assert "new --help' 查看帮助。" in result.stderr
     assert "Error" not in result.stderr
     help_text = run("bulk", "--help").output
     assert "用法:" in help_text and "选项:" in help_text and "显示本帮助并退出。" in help_text
