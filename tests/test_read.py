@@ -502,6 +502,29 @@ def test_hand_typed_workbook_reports_what_it_cannot_place(engine: str) -> None:
     )
 
 
+def test_hand_typed_workbook_one_column_to_the_right(engine: str) -> None:
+    # Column A left blank as a margin: every label sits in B. Cells are still named as the sheet shows them.
+    unit = hand_unit()
+    wb = load(hand_typed(unit))
+    for ws in wb.worksheets:
+        merges = [m.bounds for m in ws.merged_cells.ranges]
+        for m in list(ws.merged_cells.ranges):
+            ws.unmerge_cells(str(m))
+        ws.move_range(ws.dimensions, cols=1)
+        for c0, r0, c1, r1 in merges:
+            ws.merge_cells(start_row=r0, start_column=c0 + 1, end_row=r1, end_column=c1 + 1)
+    ws = wb["Sheet1"]
+    r, _ = find(ws, "填报人")
+    ws.cell(r, 4).value = "（签字）"
+    imported = read(save(wb), engine, name="右移.xlsx")
+    want = comparable(unit)
+    want.update(parent="", region="")
+    assert comparable(imported.unit) == want
+    assert imported.warnings == [f"右移.xlsx!Sheet1!D{r}：“（签字）”不在表格的任何栏目中，未读取"]
+    row = [c.row for c in ws["E"] if c.value == unit.annual.indicators[2].level3][-1]
+    assert imported.cells["annual.indicators[2].value"] == f"Sheet1!H{row}"
+
+
 def test_hand_typed_workbook_without_any_code_says_so(engine: str) -> None:
     unit = hand_unit()
     unit.projects = []

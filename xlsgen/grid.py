@@ -39,6 +39,7 @@ class Grid:
     merges: list[Region]
     hidden: bool = False
     number_format: Callable[[int, int], str] = field(default=lambda r, c: "General", repr=False)
+    col0: int = 0  # empty columns cut off on the left: cell names still give the sheet's own columns
 
     def __post_init__(self) -> None:
         self.rows: dict[int, dict[int, Any]] = {}
@@ -57,6 +58,26 @@ class Grid:
                 self._cover.setdefault(c, []).append((r0, r1, i))
         for spans in self._cover.values():
             spans.sort()
+
+    def a1(self, r: int, c: int) -> str:
+        """The cell's name as the user sees it in the sheet."""
+        return a1(r, c + self.col0)
+
+    def trimmed(self) -> Grid:
+        """The grid with its empty leading columns removed: a form typed one column to the right (a
+        margin column left blank) has its labels where the anchors look for them, in the first column."""
+        first = min((c for _, c in self.values), default=0)
+        if first == 0:
+            return self
+        fmt = self.number_format
+        return Grid(
+            self.name,
+            {(r, c - first): v for (r, c), v in self.values.items()},
+            [(r0, max(c0 - first, 0), r1, c1 - first) for r0, c0, r1, c1 in self.merges if c1 >= first],
+            self.hidden,
+            lambda r, c: fmt(r, c + first),
+            self.col0 + first,
+        )
 
     def value(self, r: int, c: int) -> Any:
         """The cell's own value (None when empty; a cell hidden under a merge is empty)."""

@@ -42,7 +42,7 @@ from .anchors import (
 )
 from .errors import ReadError
 from .forms import IDENTITY_PROPERTIES
-from .grid import Grid, a1, load_grids
+from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
 from .model import _CONTROL, CENT, Expense, Income, SpendPlan, Unit, YearAmounts, explain, json_path
 from .safety import open_package
@@ -102,7 +102,7 @@ class _Reader:
     # ---------------------------------------------------------------- bookkeeping
 
     def warn(self, g: Grid, r: int, c: int, message: str) -> None:
-        self.warnings.append(f"{self.source}!{g.name}!{a1(r, c)}：{message}")
+        self.warnings.append(f"{self.source}!{g.name}!{g.a1(r, c)}：{message}")
 
     def note(self, message: str) -> None:
         self.warnings.append(f"{self.source}：{message}")
@@ -163,6 +163,7 @@ class _Reader:
         version = self.properties.get("xlsgen_template_version")
         if version and version != TEMPLATE_VERSION:
             self.note(f"由另一版本的 xlsgen 生成（模板版本 {version}，当前为 {TEMPLATE_VERSION}），按表中的栏目名读取")
+        grids = [g.trimmed() for g in grids]
         kinds = {g.name: self.kind(g) for g in grids}
         depts = [g for g in grids if kinds[g.name] == "dept"]
         sheets = [g for g in grids if kinds[g.name] == "project"]
@@ -171,7 +172,8 @@ class _Reader:
                 self.note(f"工作表“{g.name}”不是部门整体绩效目标申报表或项目绩效目标表，未读取")
         if not depts and not sheets:
             raise ReadError(
-                f"{self.source}：不是部门整体绩效目标申报表或项目绩效目标表（找不到“部门（单位）名称”“项目编码”等栏目），"
+                f"{self.source}：不是部门整体绩效目标申报表或项目绩效目标表（A 列中找不到足够的栏目名称："
+                "附件1 应有“部门（单位）名称”“部门职能概述”“长期绩效指标”等，项目表应有“项目编码”“绩效目标”“一级指标”等），"
                 "请确认发送的是本单位填写的申报表"
             )
         for g in depts[1:]:
@@ -185,7 +187,7 @@ class _Reader:
         for g in depts[:1] + sheets:
             self.report_leftovers(g)
         unit = self.validate(data)
-        cells = {p: f"{g.name}!{a1(r, c)}" for p, (g, r, c) in self.cells.items()}
+        cells = {p: f"{g.name}!{g.a1(r, c)}" for p, (g, r, c) in self.cells.items()}
         return Imported(unit, cells, self.warnings, self.source, self.shown)
 
     def kind(self, g: Grid) -> str | None:
@@ -293,7 +295,7 @@ class _Reader:
                     g,
                     r,
                     c,
-                    f"截止年度 {y} 与 {a1(seen[0][1], seen[0][2])} 的 {seen[0][0]} 不一致，按 {seen[0][0]} 读取",
+                    f"截止年度 {y} 与 {g.a1(seen[0][1], seen[0][2])} 的 {seen[0][0]} 不一致，按 {seen[0][0]} 读取",
                 )
         if not seen:
             return None
@@ -584,7 +586,7 @@ class _Reader:
                 if a is not None and b is not None and n in block.cells and squash(str(a)) != squash(str(b)):
                     self.warn(
                         block.grid, *block.cells[n],
-                        f"与 {row.grid.name}!{a1(*row.cells[n])} 的“{a}”不一致，按本表的“{b}”读取",
+                        f"与 {row.grid.name}!{row.grid.a1(*row.cells[n])} 的“{a}”不一致，按本表的“{b}”读取",
                     )  # fmt: skip
         if p.get("budget") is None:
             part = block or row
@@ -679,4 +681,4 @@ class _Reader:
                 return None
             path = shorter
         g, r, c = self.cells[path]
-        return f"{g.name}!{a1(r, c)}"
+        return f"{g.name}!{g.a1(r, c)}"
