@@ -98,6 +98,20 @@ def test_bad_unit_and_duplicate_code_fail_alone(tmp_path: Path, jobs: str) -> No
     assert ("bad.json", "错误") in listed and ("sub/dup.json", "错误") in listed
 
 
+def test_a_unit_that_fails_to_load_is_still_named_in_the_summary(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    (first,) = county(data, 1)
+    broken = json.loads(first.read_text("utf-8"))
+    broken["annual"]["vaule"] = "x"  # a typo: the file is refused, but its code and name are readable
+    first.write_text(json.dumps(broken, ensure_ascii=False), "utf-8")
+    result = invoke(str(data), "-o", str(out), "--silent")
+    assert result.exit_code == 1
+    _, rows, _ = summary_rows(out)
+    row = rows[0]  # then the totals row
+    assert (row["单位编码"], row["单位名称"], row["状态"]) == (broken["code"], broken["name"], "失败")
+    assert row["第一个错误"].startswith("annual.vaule：未知字段")
+
+
 def test_validation_errors_fail_the_unit_unless_forced(tmp_path: Path) -> None:
     pytest.importorskip("xlsgen.validate")
     data, out = tmp_path / "data", tmp_path / "out"

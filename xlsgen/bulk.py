@@ -58,7 +58,7 @@ class Job:
     render: bool  # False: the manifest says the workbook is up to date
     force: bool
     blocked: str = ""  # why this unit must not be written (another unit would write the same file)
-    code: str = ""  # as planned, for a unit whose worker died before it could say
+    code: str = ""  # as planned (read from the raw JSON), for a unit that fails to load or whose worker dies
     name: str = ""
 
 
@@ -311,7 +311,8 @@ def run_job(job: Job) -> Outcome:
     from .model import unit_from_json
 
     start = time.perf_counter()
-    out = Outcome(source=job.source, path=job.path, digest=job.digest)
+    # The code and name read when planning: a file that then fails to load still shows who it is.
+    out = Outcome(source=job.source, path=job.path, digest=job.digest, code=job.code, name=job.name)
     try:
         try:
             raw = Path(job.path).read_bytes()
