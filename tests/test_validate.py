@@ -23,7 +23,7 @@ from xlsgen import forms
 from xlsgen.cli import main
 from xlsgen.errors import ReadError
 from xlsgen.layout import a1, build
-from xlsgen.model import Unit, new_unit
+from xlsgen.model import Unit, load_unit, new_unit
 from xlsgen.read import read_workbook
 from xlsgen.render import workbook_bytes
 from xlsgen.validate import (
@@ -950,3 +950,20 @@ def test_validate_a_workbook_from_the_command_line(tmp_path: Path) -> None:
     assert any(line.startswith(f"错误 E-SPEND-PLAN {xlsx}!{ref}：") for line in result.stdout.splitlines()), (
         result.stdout
     )
+
+
+@pytest.mark.parametrize("name", ["seed_000.json", "seed_004.json"])
+def test_a_real_form_gives_the_same_problems_from_its_workbook_at_its_cells(tmp_path: Path, name: str) -> None:
+    # The real forms typed in with their mistakes: reading them back from a workbook must find every one
+    # of them again, each at the cell that prints the field.
+    unit = load_unit(FIXTURES / name)
+    from_json = {(p.code, p.path) for p in check(unit, name)}
+    xlsx = tmp_path / "form.xlsx"
+    xlsx.write_bytes(workbook_bytes(unit))
+    from_xlsx = check_file(xlsx)
+    assert len(from_json) > 10
+    assert {(p.code, p.path) for p in from_xlsx} == from_json
+    cells = layout_cells(unit)
+    for p in from_xlsx:
+        if p.path in cells:
+            assert p.where == f"{xlsx}!{cells[p.path]}", p
