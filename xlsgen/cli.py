@@ -72,12 +72,18 @@ def _nzh(singular: str, plural: str, n: int) -> str:
     return _zh(singular if n == 1 else plural)
 
 
-for _module in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
-    _mod = sys.modules.get(f"click.{_module}") or __import__(f"click.{_module}", fromlist=["_"])
-    if hasattr(_mod, "_"):
-        _mod._ = _zh  # type: ignore[attr-defined]
-    if hasattr(_mod, "ngettext"):
-        _mod.ngettext = _nzh  # type: ignore[attr-defined]
+def _speak_chinese() -> None:
+    import importlib
+
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _zh  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _nzh  # type: ignore[attr-defined]
+
+
+_speak_chinese()
 
 
 def fail(message: str) -> None:
