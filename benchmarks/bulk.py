@@ -118,36 +118,8 @@ def _replay_plan(path: Path) -> dict[str, Any]:
                 ops.append(("string", cell.row, cell.col, cell.value, cell.style))
             else:
                 ops.append(("number", cell.row, cell.col, render._value(cell.value, kind), cell.style))
-        # One validation per (list, error style) covering all its cells, as render._add_lists does.
-        groups: dict[tuple[str, str], list[Any]] = {}
-        for cell in sheet.cells:
-            if cell.list:
-                groups.setdefault((cell.list, cell.list_style), []).append(cell)
-        for (key, style), cells in groups.items():
-            name, _, message = render.LISTS[key]
-            refs = [
-                layout.a1(c.row, c.col) + (f":{layout.a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells
-            ]
-            first = cells[0]
-            ops.append(
-                (
-                    "validation",
-                    first.row,
-                    first.col,
-                    first.last_row,
-                    first.last_col,
-                    {
-                        "validate": "list",
-                        "source": f"={name}",
-                        "input_title": name,
-                        "input_message": message,
-                        "error_type": style,
-                        "error_title": name,
-                        "error_message": f"请从列表中选择{name}",
-                        "multi_range": " ".join(refs),
-                    },
-                )
-            )
+        # The validations as render writes them (computed here, outside the timed replay).
+        ops.extend(("validation", *v) for v in render.list_validations(sheet))
         plan["sheets"].append(
             {
                 "name": sheet.name,

@@ -77,37 +77,37 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) 
             ws.write_string(cell.row, cell.col, cell.value, fmt)
         else:
             ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
-    _add_lists(ws, sheet)
+    for validation in list_validations(sheet):
+        ws.data_validation(*validation)
     _print_setup(ws, sheet)
     ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
     return ws
 
 
-def _add_lists(ws: Worksheet, sheet: Sheet) -> None:
-    """One data validation per list and style, covering all its cells (one per cell is slow to write)."""
+def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, Any]]]:
+    """One data validation per list and style, covering all its cells (one per cell is slow to write):
+    (first row, first col, last row, last col, xlsxwriter options) of each."""
     groups: dict[tuple[str, str], list[Cell]] = {}
     for cell in sheet.cells:
         if cell.list:
             groups.setdefault((cell.list, cell.list_style), []).append(cell)
+    out = []
     for (key, style), cells in groups.items():
         name, _, message = LISTS[key]
         refs = [a1(c.row, c.col) + (f":{a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells]
-        ws.data_validation(
-            cells[0].row,
-            cells[0].col,
-            cells[0].last_row,
-            cells[0].last_col,
-            {
-                "validate": "list",
-                "source": f"={name}",
-                "input_title": name,
-                "input_message": message,
-                "error_type": style,
-                "error_title": name,
-                "error_message": f"请从列表中选择{name}",
-                "multi_range": " ".join(refs),
-            },
-        )
+        first = cells[0]
+        options = {
+            "validate": "list",
+            "source": f"={name}",
+            "input_title": name,
+            "input_message": message,
+            "error_type": style,
+            "error_title": name,
+            "error_message": f"请从列表中选择{name}",
+            "multi_range": " ".join(refs),
+        }
+        out.append((first.row, first.col, first.last_row, first.last_col, options))
+    return out
 
 
 def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
