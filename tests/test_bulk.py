@@ -142,10 +142,10 @@ def test_a_crash_costs_one_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     victim = load_unit(files[2]).code
     real = render.generate
 
-    def generate(unit, out_dir, sections=None):
+    def generate(unit, out_dir, sections=None, lock=False):
         if unit.code == victim:
             raise RuntimeError("boom")
-        return real(unit, out_dir, sections)
+        return real(unit, out_dir, sections, lock)
 
     monkeypatch.setattr(render, "generate", generate)
     report = bulk.run(data, out, jobs=jobs)
@@ -162,10 +162,10 @@ def test_a_dying_worker_process_costs_one_unit(tmp_path: Path, monkeypatch: pyte
     victim = load_unit(files[3]).code
     real = render.generate
 
-    def generate(unit, out_dir, sections=None):
+    def generate(unit, out_dir, sections=None, lock=False):
         if unit.code == victim:
             os._exit(3)  # like a segfault or the OOM killer: no exception, no cleanup
-        return real(unit, out_dir, sections)
+        return real(unit, out_dir, sections, lock)
 
     monkeypatch.setattr(render, "generate", generate)
     report = bulk.run(data, out, jobs=2)

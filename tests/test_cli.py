@@ -29,6 +29,22 @@ def test_generate_writes_code_name_file(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "450099-测试县测试局.xlsx").is_file()
 
 
+def test_lock_protects_generate_and_bulk_output_and_says_what_it_prevents(tmp_path: Path) -> None:
+    import openpyxl
+
+    (tmp_path / "d").mkdir()
+    src = write(tmp_path / "d", "u.json", filled_unit().to_json())
+    for args, out in ((("generate", str(src)), "g"), (("bulk", str(src.parent)), "b")):
+        plain = run(*args, "-o", str(tmp_path / out))
+        assert plain.exit_code == 0, plain.output
+        book = tmp_path / out / "450099-测试县测试局.xlsx"
+        assert not openpyxl.load_workbook(book).worksheets[0].protection.sheet
+        locked = run(*args, "-o", str(tmp_path / out), "--lock")  # bulk: an unchanged unit is redone locked
+        assert locked.exit_code == 0, locked.output
+        assert openpyxl.load_workbook(book).worksheets[0].protection.sheet, args[0]
+        assert "插入或删除行" in run(args[0], "--help").output
+
+
 def test_typo_in_a_key_is_refused_with_its_path_and_no_file(tmp_path: Path) -> None:
     data = json.loads(filled_unit().to_json())
     data["annual"]["indicators"][3]["vaule"] = "≥1"

@@ -136,10 +136,10 @@ def test_drop_downs_come_from_named_ranges_on_a_hidden_protected_sheet() -> None
     assert {dv.errorStyle for dv in project} == {"warning"}
 
 
-def test_labels_locked_inputs_open_rows_insertable() -> None:
+def test_unprotected_by_default_so_rows_can_be_added_and_removed() -> None:
     ws = open_workbook(filled_unit())[forms.DEPT_SHEET]
-    assert ws.protection.sheet and not ws.protection.password
-    assert ws.protection.insertRows is False  # openpyxl: False means "not prohibited"
+    assert not ws.protection.sheet  # Excel refuses to delete a row holding a locked cell of a protected sheet
+    # The cells still say what they are, so --lock protects exactly the labels.
     r, c = find(ws, "填报人")
     assert ws.cell(r, c).protection.locked
     assert not ws.cell(r, c + 1).protection.locked
@@ -149,6 +149,16 @@ def test_labels_locked_inputs_open_rows_insertable() -> None:
     assert ws["G3"].protection.locked  # 单位：万元
     r, c = find(ws, "合计")
     assert ws.cell(r, c + 1).protection.locked  # a formula
+
+
+def test_lock_protects_labels_and_fixes_the_rows() -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(filled_unit(), lock=True)))
+    for name in (forms.DEPT_SHEET, forms.PROJECT_SHEET):
+        p = wb[name].protection
+        assert p.sheet and not p.password
+        # openpyxl: True means "prohibited"; rows can be resized but not inserted or deleted.
+        assert p.insertRows is not False and p.deleteRows is not False
+        assert p.formatRows is False
 
 
 def test_print_setup() -> None:

@@ -60,6 +60,7 @@ class Job:
     blocked: str = ""  # why this unit must not be written (another unit would write the same file)
     code: str = ""  # as planned (read from the raw JSON), for a unit that fails to load or whose worker dies
     name: str = ""
+    lock: bool = False  # protect the sheets (cli --lock)
 
 
 @dataclass
@@ -235,11 +236,12 @@ def _identity(raw: bytes) -> tuple[str, str] | None:
     return code, name
 
 
-def plan(data_dir: Path, out_dir: Path, force: bool = False) -> list[Job]:
+def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False) -> list[Job]:
     """One job per unit file: whether to render it, and whether another unit claims its file name."""
     from .render import file_name
 
-    generator = generator_digest()
+    # A locked workbook is another output of the same data: switching --lock on or off redoes every unit.
+    generator = generator_digest() + ("+lock" if lock else "")
     manifest = {} if force else load_manifest(out_dir)
     planned: list[tuple[Path, str, str, tuple[str, str] | None]] = []
     by_code: dict[str, list[str]] = {}
@@ -288,6 +290,7 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False) -> list[Job]:
                 blocked=blocked,
                 code=ident[0] if ident else "",
                 name=ident[1] if ident else "",
+                lock=lock,
             )
         )
     return jobs
@@ -334,7 +337,7 @@ def run_job(job: Job) -> Outcome:
             return out
         out.output = render.file_name(unit)
         if job.render or out.digest != job.digest or not (Path(job.out_dir) / out.output).is_file():
-            render.generate(unit, Path(job.out_dir))
+            render.generate(unit, Path(job.out_dir), lock=job.lock)
             out.status = OK
         else:
             out.status = SKIPPED
@@ -478,13 +481,14 @@ def run(
     force: bool = False,
     on_done: Callable[[Outcome, int, int], None] | None = None,
     summary: bool = True,
+    lock: bool = False,
 ) -> Report:
     """Generate every unit under ``data_dir`` into ``out_dir``; ``on_done(outcome, done, total)`` is
     called in this process as each unit finishes. Ctrl-C ends the run cleanly: ``report.interrupted``.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     start = time.perf_counter()
-    job_list = plan(data_dir, out_dir, force)
+    job_list = plan(data_dir, out_dir, force, lock)
     if not job_list:  # nothing to do: leave the output folder as it is
         return Report([], time.perf_counter() - start)
     try:

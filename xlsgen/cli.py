@@ -131,6 +131,17 @@ def output_dir(help_text: str) -> Callable[[F], F]:
     )
 
 
+LOCK_HELP = (
+    "保护工作表：标签、预印文字与合计公式不能改动，只能在输入格中填写；"
+    "同时也不能插入或删除行（单位无法增删指标行），默认不保护。"
+)
+
+
+def lock_option() -> Callable[[F], F]:
+    """``--lock`` of the commands that write workbooks."""
+    return click.option("--lock", is_flag=True, help=LOCK_HELP)
+
+
 @click.group(cls=Guarded, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="xlsgen %(version)s")
 def main() -> None:
@@ -152,7 +163,8 @@ def main() -> None:
     help="本次不打印的可选部分（可重复）：funding 部门总体资金情况，projects 项目支出情况，overall_goals 整体绩效总目标。",
 )
 @click.option("--force", is_flag=True, help="校验发现错误时仍然生成（错误照样列出）。")
-def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], force: bool) -> None:
+@lock_option()
+def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], force: bool, lock: bool) -> None:
     """为每个单位 JSON 文件生成一个工作簿 <单位编码>-<单位名称>.xlsx。
 
     生成前先按 xlsgen validate 的规则校验：有错误的单位列出错误并跳过（加 --force 则照样生成），警告列出后照常生成。
@@ -187,7 +199,7 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
             fail(f"{path} 有 {errors} 个错误，未生成；请修正后重试，或加 --force 强制生成。")
             continue
         try:
-            target = generate_workbook(unit, out_dir, sections)
+            target = generate_workbook(unit, out_dir, sections, lock)
         except XlsgenError as exc:
             failed += 1
             fail(str(exc))
@@ -264,7 +276,8 @@ def schema_text() -> str:
 )
 @click.option("--silent", is_flag=True, help="不显示进度条（失败的单位与最后的汇总仍会输出）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使数据未变化；校验有错误的单位也照样生成。")
-def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: bool) -> None:
+@lock_option()
+def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: bool, lock: bool) -> None:
     """批量生成：DATA_DIR 下（含子目录）每个单位 JSON 文件各生成一个工作簿，并写出 汇总表.xlsx。
 
     多个进程并行；某个单位的数据有错、校验不通过或程序出错，只影响该单位，其余照常生成。工作簿先写入临时文件、完成后才改名，中断（Ctrl-C）不会留下写了一半的 .xlsx。
@@ -299,7 +312,7 @@ def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: b
 
     failed = 0
     try:
-        report = bulk_mod.run(data_dir, out_dir, jobs=jobs, force=force, on_done=on_done)
+        report = bulk_mod.run(data_dir, out_dir, jobs=jobs, force=force, on_done=on_done, lock=lock)
     except XlsgenError as exc:
         fail(str(exc))
         sys.exit(1)

@@ -56,7 +56,7 @@ def _value(text: str, kind: str) -> Any:
     return text
 
 
-def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> Worksheet:
+def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], lock: bool = False) -> Worksheet:
     ws = wb.add_worksheet(sheet.name)
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
@@ -80,7 +80,10 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) 
     for validation in list_validations(sheet):
         ws.data_validation(*validation)
     _print_setup(ws, sheet)
-    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
+    if lock:
+        # Rows stay fixed under protection: Excel refuses to delete a row holding a locked label, and
+        # LibreOffice dissolves every merge an inserted row crosses. So a locked form is fill-in only.
+        ws.protect("", {"format_rows": True, "format_columns": True})
     return ws
 
 
@@ -134,8 +137,13 @@ def _write_lists(wb: xlsxwriter.Workbook) -> None:
     ws.protect()
 
 
-def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None) -> bytes:
-    """The finished ``.xlsx`` of a unit, in memory."""
+def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None, lock: bool = False) -> bytes:
+    """The finished ``.xlsx`` of a unit, in memory.
+
+    Unprotected unless ``lock``: a unit adds and removes its own indicator rows, which no spreadsheet
+    program allows (or does cleanly) on a protected sheet; the label cells stay locked-styled, so
+    ``lock`` protects them without changing anything else.
+    """
     sheets = build(unit, sections)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
@@ -164,7 +172,7 @@ def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None) -> bytes
         wb.set_custom_property(prop, str(getattr(unit, name)))
     formats = {name: wb.add_format(props) for name, props in styles.STYLES.items()}
     for sheet in sheets:
-        write_sheet(wb, sheet, formats)
+        write_sheet(wb, sheet, formats, lock)
     _write_lists(wb)
     wb.worksheets()[0].activate()
     wb.close()
@@ -196,11 +204,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         ) from None
 
 
-def generate(unit: Unit, out_dir: Path, sections: dict[str, bool] | None = None) -> Path:
+def generate(unit: Unit, out_dir: Path, sections: dict[str, bool] | None = None, lock: bool = False) -> Path:
     """Render a unit's workbook into ``out_dir``; returns the file written."""
     out_dir = Path(out_dir)
     target = out_dir / file_name(unit)
     if target.resolve().parent != out_dir.resolve():
         raise OutputError(f"单位 {unit.code} 的文件名不安全：{target.name}")
-    write_atomic(target, workbook_bytes(unit, sections))
+    write_atomic(target, workbook_bytes(unit, sections, lock))
     return target
