@@ -1,20 +1,25 @@
 """Benchmark of ``xlsgen bulk`` against raw xlsxwriter writing the same workbooks.
 
-    python benchmarks/bulk.py                   # 300 generated units
-    python benchmarks/bulk.py --units 100 --memory-check --stages --cprofile
+    python benchmarks/bulk.py                       # 300 generated units, 5 paired repeats
+    python benchmarks/bulk.py --units 100 --stages  # quicker; plus where one unit's time goes
+    python benchmarks/bulk.py --jobs 2 --memory-check
 
-For N units from ``xlsgen.demo`` it measures, each in a fresh process (so that memory numbers are not
-polluted by the benchmark itself):
+The baseline replays, with raw xlsxwriter calls only, the cells, merges, formats, validations and
+print setup of xlsgen's own output (``_replay``); everything that is not an xlsxwriter call (the model,
+the template, the Grid, A1 formulas, typed values) is precomputed outside the timed region. xlsgen's
+side includes all of its work: load, validate, layout, fit, write, the file written atomically.
 
-* wall time of ``bulk.run`` with ``--jobs 1`` and ``--jobs 2`` (load, validate, layout, render, write);
-* the baseline: the same workbooks written cell by cell with raw xlsxwriter calls, replaying the cells,
-  merges, formats, validations and print setup of xlsgen's own output. Everything that is not an
-  xlsxwriter call (the model, the template, the Grid, A1 formulas, typed values) is precomputed outside
-  the timed region; one process, and two processes each writing half the units;
-* peak RSS (``ru_maxrss``) of every process;
-* with ``--memory-check``: peak RSS of a bulk run over 100 and over 1000 units (flat is the goal);
-* with ``--stages``: where the time of one unit goes (load, validate, template render, HTML parse,
-  fit_heights, xlsxwriter cells, xlsxwriter close/zip, file write); ``--cprofile`` adds the top functions.
+The machine is shared, so every comparison is paired and interleaved, and medians are reported:
+
+``paired``  one process; for every unit the baseline replay and xlsgen's ``run_job`` are timed back to
+            back (which goes first alternates), ``--repeat`` times; the per-unit medians are summed.
+            Load on the machine hits both sides of each pair alike.
+``process`` ``--repeat`` rounds, each a fresh baseline process and a fresh ``bulk.run(--jobs 1)``
+            process (which goes first alternates); the median wall of each and of the per-round ratio.
+            With ``--jobs 2`` also two baseline processes (half the units each) against ``--jobs 2``.
+``--stages`` one in-process run with each pipeline stage wrapped in a timer (not cProfile, which slows
+            the run several times over and distorts the shares): exclusive time per stage, validation
+            in its own stage, beside the baseline's time for the same units in the same process.
 
 It prints numbers and ratios; it asserts nothing about time.
 """
@@ -22,13 +27,16 @@ It prints numbers and ratios; it asserts nothing about time.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,20 +203,23 @@ def _replay(
     wb.close()
 
 
+def _baseline_setup() -> tuple[dict[str, dict[str, Any]], str, dict[str, float]]:
+    from xlsgen import render, styles
+
+    return {k: dict(v) for k, v in styles.STYLES.items()}, render.LISTS_SHEET, dict(render.MARGINS_IN)
+
+
 def child_baseline(data: str, out: str, part: int, parts: int) -> dict[str, Any]:
     """Precompute every plan (untimed), say "ready", wait for "go" on stdin, then time the replay."""
-    from xlsgen import bulk, render, styles
+    from xlsgen import bulk
 
     files = bulk.find_units(Path(data))[part::parts]
     plans = [_replay_plan(f) for f in files]
-    styles_sheet = {k: dict(v) for k, v in styles.STYLES.items()}
-    margins = dict(render.MARGINS_IN)
+    setup = _baseline_setup()
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
     # The precomputed plans are many long-lived objects; without this the cyclic GC would scan them
     # again and again while xlsxwriter allocates, charging the baseline for our bookkeeping.
-    import gc
-
     gc.collect()
     gc.freeze()
     print("ready", flush=True)
@@ -216,44 +227,129 @@ def child_baseline(data: str, out: str, part: int, parts: int) -> dict[str, Any]
     cpu = cpu_seconds()
     start = time.perf_counter()
     for plan in plans:
-        _replay(plan, target, styles_sheet, render.LISTS_SHEET, margins)
+        _replay(plan, target, *setup)
     wall = time.perf_counter() - start
     return {"wall": wall, "cpu": cpu_seconds() - cpu, "rss_kb": peak_rss_kb(), "units": len(plans)}
 
 
-def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
-    """One in-process bulk run (--jobs 1) with the pipeline's stages timed by wrapping them."""
-    import xlsxwriter
+def child_paired(data: str, out: str, repeat: int) -> dict[str, Any]:
+    """Per unit, the baseline replay and xlsgen's whole job back to back, ``repeat`` times."""
+    from xlsgen import bulk
 
-    from xlsgen import bulk, layout, model, render
+    out_x, out_b = Path(out) / "xlsgen", Path(out) / "baseline"
+    out_b.mkdir(parents=True, exist_ok=True)
+    jobs = bulk.plan(Path(data), out_x, force=True)
+    out_x.mkdir(parents=True, exist_ok=True)
+    plans = [_replay_plan(Path(job.path)) for job in jobs]
+    setup = _baseline_setup()
+    bulk._warm_up()
+    for job, plan in zip(jobs[:3], plans[:3], strict=True):  # first calls (caches, lazy imports) outside the clock
+        bulk.run_job(job)
+        _replay(plan, out_b, *setup)
+    gc.collect()
+    gc.freeze()
+    base: list[list[float]] = [[] for _ in jobs]
+    mine: list[list[float]] = [[] for _ in jobs]
+    failed = 0
+    for r in range(repeat):
+        for i, (job, plan) in enumerate(zip(jobs, plans, strict=True)):
+            for side in (0, 1) if (i + r) % 2 == 0 else (1, 0):
+                start = time.perf_counter()
+                if side == 0:
+                    _replay(plan, out_b, *setup)
+                    base[i].append(time.perf_counter() - start)
+                else:
+                    outcome = bulk.run_job(job)
+                    mine[i].append(time.perf_counter() - start)
+                    failed += r == 0 and outcome.status == bulk.FAILED
+    b = [statistics.median(t) for t in base]
+    x = [statistics.median(t) for t in mine]
+    names = [plan["file"] for plan in plans]
+    same = sum(1 for n in names if (out_x / n).is_file() and (out_x / n).read_bytes() == (out_b / n).read_bytes())
+    return {
+        "units": len(jobs),
+        "base": sum(b),
+        "mine": sum(x),
+        "ratio_median": statistics.median(xi / bi for xi, bi in zip(x, b, strict=True)),
+        "same": same,
+        "failed": failed,
+    }
 
-    totals: dict[str, float] = {}
 
-    def timed(owner: Any, attr: str, label: str) -> None:
-        fn = getattr(owner, attr)
+# Exclusive time per stage: (module, attribute, label). Wrapped wherever the function is referenced
+# (``from .validate import check`` binds it into the importing module too), so a stage is counted
+# whichever module calls it. Missing names are skipped: the list names the pipeline's stages, not its
+# layout at one commit.
+STAGES = (
+    ("xlsgen.model", "unit_from_json", "load (JSON + pydantic)"),
+    ("xlsgen.validate", "check", "validate"),
+    ("xlsgen.layout", "markup", "template (Jinja)"),
+    ("xlsgen.layout", "parse", "markup → Grid"),
+    ("xlsgen.layout", "fit_heights", "fit_heights"),
+    ("xlsgen.layout", "plan_pages", "plan_pages"),
+    ("xlsgen.render", "write_sheet", "xlsxwriter: cells, merges, sheet setup"),
+    ("xlsxwriter.workbook", "Workbook.close", "xlsxwriter: close (XML + zip)"),
+    ("xlsgen.render", "workbook_bytes", "xlsxwriter: workbook setup"),
+    ("xlsgen.render", "write_atomic", "write file (atomic)"),
+    ("xlsgen.bulk", "run_job", "per-unit rest (run_job)"),
+)
 
+
+def _install_timers(totals: dict[str, float]) -> None:
+    import importlib
+
+    stack = [0.0]
+
+    def timer(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
         def wrapper(*a: Any, **kw: Any) -> Any:
-            t = time.perf_counter()
+            stack.append(0.0)
+            start = time.perf_counter()
             try:
                 return fn(*a, **kw)
             finally:
-                totals[label] = totals.get(label, 0.0) + time.perf_counter() - t
+                elapsed = time.perf_counter() - start
+                totals[label] = totals.get(label, 0.0) + elapsed - stack.pop()
+                stack[-1] += elapsed
 
-        setattr(owner, attr, wrapper)
+        return wrapper
 
-    timed(model, "unit_from_json", "load JSON + pydantic")
-    try:
-        from xlsgen import validate
+    for module_name, attr, label in STAGES:
+        try:
+            owner: Any = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        fn = getattr(owner, name, None)
+        if fn is None:
+            continue
+        wrapped = timer(fn, label)
+        setattr(owner, name, wrapped)
+        if not path:
+            for module in list(sys.modules.values()):
+                if getattr(module, "__name__", "").startswith("xlsgen"):
+                    for key, value in list(vars(module).items()):
+                        if value is fn:
+                            setattr(module, key, wrapped)
 
-        timed(validate, "check", "validate")
-    except ImportError:
-        pass
-    timed(layout, "markup", "template render (Jinja)")
-    timed(layout, "parse", "HTML parse → Grid")
-    timed(layout, "fit_heights", "fit_heights")
-    timed(render, "write_sheet", "xlsxwriter: cells, formats, setup")
-    timed(xlsxwriter.Workbook, "close", "xlsxwriter: close (XML + zip)")
-    timed(render, "write_atomic", "write file (atomic)")
+
+def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
+    """The baseline for the units, then one in-process ``bulk.run(--jobs 1)`` with its stages timed."""
+    from xlsgen import bulk, summary  # noqa: F401  (every module loaded before the timers go in)
+
+    totals: dict[str, float] = {}
+    files = bulk.find_units(Path(data))
+    plans = [_replay_plan(f) for f in files]
+    setup = _baseline_setup()
+    base_dir = Path(out) / "baseline"
+    base_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()  # before the timers go in: they wrap xlsxwriter's close too
+    for plan in plans:
+        _replay(plan, base_dir, *setup)
+    base = time.perf_counter() - start
+    _install_timers(totals)
+    bulk._warm_up()
     profiler = None
     if cprofile:
         import cProfile
@@ -261,7 +357,7 @@ def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
     start = time.perf_counter()
-    report = bulk.run(data, out, jobs=1, force=True)
+    report = bulk.run(data, out, jobs=1, force=True, summary=False)
     wall = time.perf_counter() - start
     top = ""
     if profiler is not None:
@@ -272,7 +368,7 @@ def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
         buf = io.StringIO()
         pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(25)
         top = buf.getvalue()
-    return {"wall": wall, "units": len(report.outcomes), "stages": totals, "cprofile": top}
+    return {"wall": wall, "base": base, "units": len(report.outcomes), "stages": totals, "cprofile": top}
 
 
 # ---------------------------------------------------------------- the parent
@@ -315,13 +411,6 @@ def baseline(data: Path, out: Path, parts: int) -> dict[str, Any]:
     }
 
 
-def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fastest of repeated runs: other load on the machine only ever adds time."""
-    out = dict(min(runs, key=lambda r: r["wall"]))
-    out["cpu"] = min(r["cpu"] for r in runs)
-    return out
-
-
 def identical(a: Path, b: Path) -> tuple[int, int]:
     names = sorted(p.name for p in a.glob("*.xlsx") if p.name != "汇总表.xlsx")
     same = sum(1 for n in names if (b / n).is_file() and (a / n).read_bytes() == (b / n).read_bytes())
@@ -340,14 +429,38 @@ def describe(data: Path) -> str:
     )
 
 
+def process_rounds(data: Path, work: Path, jobs: int, repeat: int) -> dict[str, Any]:
+    """``repeat`` rounds of a baseline process (``jobs`` of them) and a bulk process, order alternating."""
+    base: list[dict[str, Any]] = []
+    mine: list[dict[str, Any]] = []
+    for r in range(repeat):
+        for side in (0, 1) if r % 2 == 0 else (1, 0):
+            if side == 0:
+                base.append(baseline(data, work / f"base{jobs}", jobs))
+            else:
+                mine.append(run_child("bulk", str(data), str(work / f"out{jobs}"), str(jobs)))
+    return {
+        "base": statistics.median(b["wall"] for b in base),
+        "mine": statistics.median(m["wall"] for m in mine),
+        "base_cpu": statistics.median(b["cpu"] for b in base),
+        "mine_cpu": statistics.median(m["cpu"] for m in mine),
+        "ratios": sorted(m["wall"] / b["wall"] for m, b in zip(mine, base, strict=True)),
+        "base_rss": base[-1]["rss_kb"],
+        "last": mine[-1],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=1, help="run each measurement this many times, keep the best")
+    ap.add_argument("--repeat", type=int, default=5, help="paired repeats (medians are reported; at least 5)")
+    ap.add_argument("--mode", choices=("both", "paired", "process", "none"), default="both")
+    ap.add_argument("--jobs", type=int, default=1, help="2: also compare --jobs 2 with two baseline processes")
     ap.add_argument("--memory-check", action="store_true", help="peak RSS of bulk over 100 vs 1000 units")
-    ap.add_argument("--stages", action="store_true", help="time the pipeline's stages (in-process)")
-    ap.add_argument("--cprofile", action="store_true", help="with --stages: the top functions by own time")
+    ap.add_argument("--stages", action="store_true", help="time the pipeline's stages (in-process, timers)")
+    ap.add_argument("--cprofile", action="store_true", help="with --stages: also the top functions by own time")
+    ap.add_argument("--data", type=Path, help="use this folder of units instead of generating a county")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -358,6 +471,8 @@ def main() -> None:
             result = child_bulk(rest[0], rest[1], int(rest[2]))
         elif kind == "baseline":
             result = child_baseline(rest[0], rest[1], int(rest[2]), int(rest[3]))
+        elif kind == "paired":
+            result = child_paired(rest[0], rest[1], int(rest[2]))
         else:
             result = child_stages(rest[0], rest[1], rest[2] == "1")
         print(json.dumps(result, ensure_ascii=False))
@@ -365,62 +480,77 @@ def main() -> None:
 
     from xlsgen.demo import write_county
 
+    if args.repeat < 5:
+        print(f"note: --repeat {args.repeat} is below 5: medians of so few runs are noisy")
     with tempfile.TemporaryDirectory(prefix="xlsgen-bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        data = work / f"data{args.units}"
+        data = args.data or work / f"data{args.units}"
         if not data.exists():
             write_county(args.units, data, seed=args.seed)
         print(f"xlsgen bulk benchmark: {describe(data)}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         if load > 0.5:
-            print(f"note: load average {load:.1f} before starting: other work on this machine inflates wall times")
+            print(f"note: load average {load:.1f} before starting; the paired medians are meant to absorb it")
 
-        runs: dict[str, list[dict[str, Any]]] = {"b1": [], "j1": [], "b2": [], "j2": []}
-        for _ in range(max(1, args.repeat)):  # interleaved, so that outside load hits every kind alike
-            runs["b1"].append(baseline(data, work / "base1", 1))
-            runs["j1"].append(run_child("bulk", str(data), str(work / "out1"), "1"))
-            runs["b2"].append(baseline(data, work / "base2", 2))
-            runs["j2"].append(run_child("bulk", str(data), str(work / "out2"), "2"))
-        b1, j1, b2, j2 = (best(runs[k]) for k in ("b1", "j1", "b2", "j2"))
-        same, total = identical(work / "out1", work / "base1")
-        n = args.units
-
-        print()
-        print(f"{'':34}{'wall s':>8}{'ms/unit':>9}{'ratio':>7}{'CPU s':>8}{'ratio':>7}   peak RSS")
-
-        def line(label: str, r: dict[str, Any], base: dict[str, Any], rss: str) -> None:
+        if args.mode in ("both", "paired"):
+            p = run_child("paired", str(data), str(work / "paired"), str(args.repeat))
+            n = p["units"]
+            print()
+            print(f"paired, per unit (median of {args.repeat} back-to-back pairs per unit, summed over {n} units):")
+            print(f"  baseline raw xlsxwriter  {p['base']:7.2f} s  {p['base'] / n * 1000:6.1f} ms/unit")
+            print(f"  xlsgen (whole job)       {p['mine']:7.2f} s  {p['mine'] / n * 1000:6.1f} ms/unit")
             print(
-                f"{label:34}{r['wall']:8.2f}{r['wall'] / n * 1000:9.1f}{r['wall'] / base['wall']:7.2f}"
-                f"{r['cpu']:8.2f}{r['cpu'] / base['cpu']:7.2f}   {rss}"
+                f"  ratio xlsgen / baseline  {p['mine'] / p['base']:7.2f}×  (median of per-unit ratios {p['ratio_median']:.2f}×)"
             )
+            print(f"  workbooks byte-identical to the baseline's: {p['same']}/{n}; failed units: {p['failed']}")
 
-        line("baseline raw xlsxwriter, 1 proc", b1, b1, f"{mb(b1['rss_kb'][0])} (holds all plans)")
-        line("xlsgen bulk --jobs 1", j1, b1, f"main {mb(j1['main_rss_kb'])}")
-        line("baseline raw xlsxwriter, 2 procs", b2, b2, ", ".join(mb(k) for k in b2["rss_kb"]))
-        workers = ", ".join(mb(k) for k in j2["workers_rss_kb"])
-        line("xlsgen bulk --jobs 2", j2, b2, f"main {mb(j2['main_rss_kb'])}, workers {workers}")
-        print(f"speed-up of --jobs 2 over --jobs 1: {j1['wall'] / j2['wall']:.2f}×")
-        print(
-            f"units: {j1['ok']} generated, {j1['failed']} failed; validation: {j1['errors']} errors, {j1['warnings']} warnings"
-        )
-        print(f"baseline workbooks byte-identical to xlsgen's: {same}/{total}")
-        goal = "met" if j1["wall"] / b1["wall"] <= 1.2 else "NOT met"
-        print(f"goal (xlsgen within 1.2× of the baseline, --jobs 1): {goal}")
+        if args.mode in ("both", "process"):
+            for jobs in sorted({1, args.jobs}):
+                r = process_rounds(data, work, jobs, args.repeat)
+                last = r["last"]
+                n = last["ok"] + last["failed"]
+                ratios = ", ".join(f"{x:.2f}" for x in r["ratios"])
+                print()
+                print(
+                    f"processes, --jobs {jobs} against {jobs} baseline process(es) (median of {args.repeat} alternated rounds):"
+                )
+                print(
+                    f"  baseline raw xlsxwriter  {r['base']:7.2f} s  {r['base'] / n * 1000:6.1f} ms/unit  CPU {r['base_cpu']:.2f} s  peak RSS {', '.join(mb(k) for k in r['base_rss'])}"
+                )
+                workers = ", ".join(mb(k) for k in last["workers_rss_kb"])
+                print(
+                    f"  xlsgen bulk --jobs {jobs}      {r['mine']:7.2f} s  {r['mine'] / n * 1000:6.1f} ms/unit  CPU {r['mine_cpu']:.2f} s  "
+                    f"peak RSS main {mb(last['main_rss_kb'])}" + (f", workers {workers}" if workers else "")
+                )
+                print(
+                    f"  ratio xlsgen / baseline  {r['mine'] / r['base']:7.2f}×  (per round: {ratios}); "
+                    f"CPU ratio {r['mine_cpu'] / r['base_cpu']:.2f}×"
+                )
+                same, total = identical(work / f"out{jobs}", work / f"base{jobs}")
+                print(
+                    f"  units: {last['ok']} generated, {last['failed']} failed; validation: {last['errors']} errors, "
+                    f"{last['warnings']} warnings; byte-identical to the baseline's: {same}/{total}"
+                )
 
         if args.stages:
             st = run_child("stages", str(data), str(work / "out-stages"), "1" if args.cprofile else "0")
+            n = st["units"]
             print()
-            print(f"where the time goes (--jobs 1, in-process, {st['units']} units, {st['wall']:.2f} s):")
+            print(
+                f"where the time goes (one in-process run, --jobs 1, {n} units, {st['wall']:.2f} s; exclusive times):"
+            )
             accounted = 0.0
             for label, secs in sorted(st["stages"].items(), key=lambda kv: -kv[1]):
                 accounted += secs
-                print(
-                    f"  {label:36}{secs:8.2f} s {secs / st['units'] * 1000:8.1f} ms/unit {secs / st['wall'] * 100:6.1f} %"
-                )
+                print(f"  {label:40}{secs / n * 1000:8.2f} ms/unit {secs / st['wall'] * 100:6.1f} %")
             rest = st["wall"] - accounted
             print(
-                f"  {'other (planning, summary, overhead)':36}{rest:8.2f} s {rest / st['units'] * 1000:8.1f} ms/unit {rest / st['wall'] * 100:6.1f} %"
+                f"  {'run (plan, manifest, progress)':40}{rest / n * 1000:8.2f} ms/unit {rest / st['wall'] * 100:6.1f} %"
+            )
+            print(f"  {'total':40}{st['wall'] / n * 1000:8.2f} ms/unit")
+            print(
+                f"  {'baseline, same units, same process':40}{st['base'] / n * 1000:8.2f} ms/unit  (ratio {st['wall'] / st['base']:.2f}×, one run, timers on)"
             )
             if st["cprofile"]:
                 print()
