@@ -190,7 +190,6 @@ def _replay(
             ws.repeat_rows(*sheet["repeat"])
         if sheet["breaks"]:
             ws.set_h_pagebreaks(sheet["breaks"])
-        ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
     ls = wb.add_worksheet(lists_sheet)
     for col, (name, values, ref) in enumerate(plan["lists"]):
         ls.write_string(0, col, name)
