@@ -6,11 +6,14 @@ process group, which is killed afterwards so no soffice process outlives a test.
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,24 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(
     SOFFICE is None and not os.environ.get("CI"),
     reason="LibreOffice (soffice) 未安装：apt-get install libreoffice-calc-nogui fonts-noto-cjk poppler-utils",
+)
+
+# Debian's python3-uno binds the system interpreter, not the test virtualenv: the UNO driver runs there.
+SYSTEM_PYTHON = "/usr/bin/python3"
+UNO_DRIVER = Path(__file__).with_name("uno_edit.py")
+
+
+def _has_uno() -> bool:
+    if not os.access(SYSTEM_PYTHON, os.X_OK):
+        return False
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=60)
+    return probe.returncode == 0
+
+
+HAS_UNO = SOFFICE is not None and _has_uno()
+needs_uno = pytest.mark.skipif(
+    not HAS_UNO and not os.environ.get("CI"),
+    reason="LibreOffice 或 python3-uno 未安装：apt-get install libreoffice-calc-nogui python3-uno",
 )
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -67,6 +88,58 @@ def convert(src: Path, to: str, out_dir: Path, profile_dir: Path, timeout: int =
     result = out_dir / (src.stem + "." + to.split(":")[0])
     assert proc.returncode == 0 and result.exists(), f"soffice failed on {src.name}: {err.decode(errors='replace')}"
     return result
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """End soffice and everything it started (its own process group), politely first."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def uno_edit(src: Path, target: Path, ops: list[list[Any]], profile_dir: Path, timeout: int = 240) -> Path:
+    """Open ``src`` in a headless LibreOffice of its own, apply ``ops`` (see tests/uno_edit.py) through
+    UNO, and save the result as ``target`` with Calc's Excel 2007–365 filter."""
+    if not HAS_UNO:
+        raise RuntimeError("CI must install LibreOffice and python3-uno: soffice or the uno module not found")
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    pipe = f"xlsgen-{os.getpid()}-{secrets.token_hex(6)}"  # a named pipe: no port to collide on
+    script = profile_dir / "edit.json"
+    script.write_text(json.dumps({"source": str(src), "target": str(target), "ops": ops}, ensure_ascii=False))
+    log = (profile_dir / "soffice.log").open("wb")
+    office = subprocess.Popen(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={profile_dir.resolve().as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ],
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        driver = subprocess.run(
+            [SYSTEM_PYTHON, str(UNO_DRIVER), pipe, str(script)], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the UNO edit of {src.name} took more than {timeout}s") from None
+    finally:
+        _stop(office)
+        log.close()
+    assert driver.returncode == 0 and target.exists(), f"UNO edit failed: {driver.stderr[-2000:]}"
+    return target
 
 
 def pdf_pages(pdf: Path) -> list[tuple[float, float]]:

@@ -1,6 +1,8 @@
-"""Real-client checks (issue 5): LibreOffice prints, recalculates and follows an edit.
+"""Real-client checks (issues 5 and 12): LibreOffice prints, recalculates, follows an edit, and a unit
+adds and removes indicator rows in it (driven through UNO) without breaking the form or the import.
 
-CI installs LibreOffice; without it these tests are skipped locally with the reason, never in CI.
+CI installs LibreOffice and python3-uno; without them these tests are skipped locally with the reason,
+never in CI.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from xlsgen.model import load_unit
 from xlsgen.render import generate
 
 from .conftest import EXAMPLES
-from .office import convert, needs_soffice, pdf_pages, pdf_text, profile
+from .office import convert, needs_soffice, needs_uno, pdf_pages, pdf_text, profile
 
 pytestmark = needs_soffice
 A4 = (595.3, 841.9)
@@ -115,3 +117,119 @@ def test_totals_follow_an_edit_after_recalculation(tmp_path: Path) -> None:
     assert ws2.cell(row, 5).value == pytest.approx(float(Decimal("1000") / total))
     assert ws2.cell(row + 1, 5).value == pytest.approx(float(inc.special.current / total))
     assert ws2.cell(row + 3, 5).value == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- editing in LibreOffice (issue 12 §1–2)
+
+
+def _inner(rows: list) -> list[int]:
+    """Indices whose row shares 一级/二级 with the row above: rows inside a merged group."""
+    return [
+        i for i in range(1, len(rows)) if (rows[i].level1, rows[i].level2) == (rows[i - 1].level1, rows[i - 1].level2)
+    ]
+
+
+@needs_uno
+def test_libreoffice_adds_and_removes_indicator_rows_and_import_reads_the_edited_unit(tmp_path: Path) -> None:
+    from xlsgen.read import read_workbook
+
+    from .office import uno_edit
+    from .xlsx_edit import comparable
+
+    unit = load_unit(next(p for p in EXAMPLES if p.stem == "阳新县医疗保障局"))
+    xlsx = generate(unit, tmp_path / "in")
+    dept, project = build(unit)
+    at = {
+        **{k: (dept.name, c) for k, c in dept.by_field().items()},
+        **{k: (project.name, c) for k, c in project.by_field().items()},
+    }
+    expected = unit.model_copy(deep=True)
+    sets: list[list] = []  # typed into existing cells: original coordinates, so done first
+    rows: list[tuple[str, int, str, list[list]]] = []  # (sheet, original row, insert/delete, cells to type)
+
+    def typed(path: str, text: str) -> None:
+        sheet, cell = at[path]
+        sets.append(["text", sheet, cell.row, cell.col, text])
+
+    def insert(table: str, rows_: list, i: int, new, fields: tuple[str, ...]) -> None:
+        """A row inserted above indicator i (inside its group), filled like its neighbour's fields."""
+        sheet, anchor = at[f"{table}[{i}].level3"]
+        cells = [["text", sheet, anchor.row, at[f"{table}[{i}].{f}"][1].col, getattr(new, f)] for f in fields]
+        rows.append((sheet, anchor.row, "insert", cells))
+        rows_.insert(i, new)
+
+    def delete(table: str, rows_: list, i: int) -> None:
+        sheet, anchor = at[f"{table}[{i}].level3"]
+        rows.append((sheet, anchor.row, "delete", []))
+        del rows_[i]
+
+    # Values typed over the generated ones.
+    typed("annual.indicators[0].value", "≤99%")
+    expected.annual.indicators[0].value = "≤99%"
+    typed("projects[0].indicators[0].value", "≥12 人次")
+    expected.projects[0].indicators[0].value = "≥12 人次"
+    sheet, cell = at["funding.income.fiscal.current"]
+    sets.append(["number", sheet, cell.row, cell.col, 1234.5])
+    expected.funding.income.fiscal.current = Decimal("1234.50")
+
+    # Rows added and removed, bottom-up in each list so that the indices below stay the list's own.
+    lt, an = expected.long_term.indicators, expected.annual.indicators
+    p0, pl = expected.projects[0].indicators, expected.projects[-1].indicators
+    delete(f"projects[{len(expected.projects) - 1}].indicators", pl, len(pl) - 1)  # a table's last row
+    i = _inner(p0)[0]
+    new_p = p0[i].model_copy(update={"level3": "新增项目指标", "description": "新增项目指标说明", "value": "≥3 次"})
+    insert("projects[0].indicators", p0, i, new_p, ("level3", "description", "value", "basis"))
+    inner = _inner(an)
+    first, middle, last = inner[0], inner[len(inner) // 2], inner[-1]  # last: the table's last group's end
+    assert first < middle < last
+    new_last = an[last].model_copy(
+        update={"level3": "新增年度指标乙", "prev2": "≥90%", "prev1": "≥91%", "value": "≥92%", "basis": forms.BASIS[0]}
+    )
+    insert("annual.indicators", an, last, new_last, ("level3", "prev2", "prev1", "value", "basis", "kind"))
+    delete("annual.indicators", an, middle)
+    new_a = an[first].model_copy(update={"level3": "新增年度指标甲", "prev2": "80%", "prev1": "85%", "value": "≥90%"})
+    insert("annual.indicators", an, first, new_a, ("level3", "prev2", "prev1", "value", "basis", "kind"))
+    delete("long_term.indicators", lt, len(lt) - 1)  # the table's last row
+    i = _inner(lt)[0]
+    new_l = lt[i].model_copy(update={"level3": "新增长期指标", "value": "≥95%"})
+    insert("long_term.indicators", lt, i, new_l, ("level3", "value", "basis", "kind"))
+
+    ops = list(sets)
+    for sheet, row, kind, cells in sorted(rows, key=lambda x: (x[0], -x[1])):  # bottom-up per sheet
+        ops.append([kind, sheet, row])
+        ops.extend(cells)
+    saved = uno_edit(xlsx, tmp_path / "edited.xlsx", ops, tmp_path / "lo")
+
+    imported = read_workbook(saved)
+    want, got = comparable(expected), comparable(imported.unit)
+    for name in want:
+        assert got[name] == want[name], name
+
+    # The saved file's merges: every indicator row's 一级/二级 cell is its group's merge (or its own
+    # labelled cell), so the printed groups stay whole, and the inserted rows are bordered like the rest.
+    book = openpyxl.load_workbook(saved)
+    for sheet_name, tables in ((dept.name, ("long_term", "annual")), (project.name, ("projects",))):
+        ws = book[sheet_name]
+        merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        paths = [p for p in imported.cells if p.endswith(".level3") and p.split(".")[0].split("[")[0] in tables]
+        assert paths
+        for path in paths:
+            row = ws[imported.cells[path].split("!")[1]].row
+            level = path.rsplit(".", 1)[0]
+            for name in ("level1", "level2"):
+                col = ws[imported.cells[f"{level}.{name}"].split("!")[1]].column
+                box = next(((r0, r1) for r0, c0, r1, c1 in merges if r0 <= row <= r1 and c0 <= col <= c1), (row, row))
+                assert ws.cell(box[0], col).value, f"{sheet_name} row {row}: {name} is not covered by its group"
+        for new in ("新增长期指标", "新增年度指标甲", "新增年度指标乙", "新增项目指标"):
+            hit = [c for r in ws.iter_rows() for c in r if c.value == new]
+            if sheet_name == (project.name if new == "新增项目指标" else dept.name):
+                assert len(hit) == 1, new
+                r = hit[0].row
+                for c in range(1, 10):
+                    box = next(((c0, c1) for r0, c0, r1, c1 in merges if r0 <= r <= r1 and c0 <= c <= c1), None)
+                    b = ws.cell(r, c).border
+                    if box is None:  # a cell of its own: boxed on every side
+                        sides = (b.left.style, b.right.style, b.top.style, b.bottom.style)
+                    else:  # inside a merge the box is drawn on the merge's outer edges
+                        sides = (ws.cell(r, box[0]).border.left.style, ws.cell(r, box[1]).border.right.style)
+                    assert all(sides), f"{new}: {ws.cell(r, c).coordinate} lost its border"
