@@ -137,7 +137,7 @@ def test_an_unexpected_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("xlsgen.cli.generate_workbook", broken)
+    monkeypatch.setattr("xlsgen.render.generate", broken)
     monkeypatch.delenv("XLSGEN_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["generate", "--force", str(src), "-o", str(tmp_path)])
     assert result.exit_code == 1

@@ -15,8 +15,9 @@ import click
 
 from . import __version__
 from .errors import XlsgenError
-from .model import Unit, load_unit, new_unit
-from .render import generate as generate_workbook
+
+# The model (pydantic), the layout (Jinja) and the writer (xlsxwriter) are imported by the commands that
+# use them: `xlsgen --help` or a usage error should not pay for them.
 
 F = TypeVar("F", bound=Callable[..., Any])
 SECTIONS = ("funding", "projects", "overall_goals")
@@ -177,6 +178,8 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
       xlsgen generate data/阳新县医疗保障服务中心.json -o output/
       xlsgen generate data/*.json -o output/ --force
     """
+    from .model import load_unit
+    from .render import generate as generate_workbook
     from .validate import ERROR, check
 
     sections = {name: False for name in without}
@@ -229,6 +232,7 @@ def new(code: str, name: str, year: int, out: Path, force: bool) -> None:
     示例：
       xlsgen new --code 450001 --name 怀来县医疗保障局 --year 2025 -o data/450001.json
     """
+    from .model import new_unit
     from .render import write_atomic
 
     unit = new_unit(code, name, year).model_copy(update={"schema_": "../schema/unit.schema.json"})
@@ -260,6 +264,8 @@ def schema() -> None:
 
 def schema_text() -> str:
     import json
+
+    from .model import Unit
 
     return json.dumps(Unit.model_json_schema(by_alias=True), ensure_ascii=False, indent=2) + "\n"
 

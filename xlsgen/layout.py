@@ -148,11 +148,11 @@ def _fixed(indicator: Any) -> bool:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    from .tplcache import bytecode_cache
+
+    options: dict[str, Any] = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": False}
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=False,
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), bytecode_cache=bytecode_cache(**options), **options
     )
     env.globals.update(
         money=money,

@@ -1,0 +1,41 @@
+"""A compiled-template cache, so that a one-unit ``xlsgen generate`` does not compile the templates.
+
+Compiling the two form templates costs a one-unit process more time than laying out and writing the
+unit. Jinja keeps compiled templates in a per-user folder it creates private (mode 0700, owned by the
+user, refused otherwise) and checks each against its template's source, so an edited template is
+compiled again. The file name carries a digest of the environment's options and Jinja's version,
+since those change the compiled code without changing the source. Any trouble with the cache (a
+read-only or full disk, a damaged entry) only means compiling as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import jinja2
+from jinja2.bccache import Bucket
+
+
+class _QuietCache(jinja2.FileSystemBytecodeCache):
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged or unreadable entry: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except Exception:  # a cache that cannot be written only means compiling next time too
+            pass
+
+
+def bytecode_cache(**options: Any) -> jinja2.BytecodeCache | None:
+    """A cache for an environment built with ``options``; None when no private folder can be had."""
+    key = repr((jinja2.__version__, sorted((k, repr(v)) for k, v in options.items())))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    try:
+        return _QuietCache(pattern=f"__xlsgen_{digest}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
