@@ -7,6 +7,7 @@ Every file is crafted small, in the test, from a generated workbook or from scra
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 import zipfile
@@ -245,3 +246,173 @@ def test_too_many_merged_ranges(good: bytes) -> None:
     forged = body.replace(b"</mergeCells>", merges + b"</mergeCells>")
     assert forged != body
     assert "合并单元格，超过上限 100000" in refused(replace_part(good, "xl/worksheets/sheet1.xml", forged))
+
+
+# ---------------------------------------------------------------- calamine's own limits (issue 13 §1)
+#
+# calamine allocates a sheet's bounding box densely and reserves the shared strings a file declares:
+# each file below aborts the whole process (SIGABRT) if it ever reaches calamine. They are checked with
+# open_package alone here (a failure must not abort the test run), and through the CLI in a subprocess.
+
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def with_sheet_data(good: bytes, extra: bytes, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    body = zipfile.ZipFile(io.BytesIO(good)).read(part)
+    return replace_part(good, part, body.replace(b"</sheetData>", extra + b"</sheetData>"))
+
+
+def renamed_sheet(good: bytes, new: str, extra: bytes) -> bytes:
+    """The first sheet's part moved to ``new`` (relationships and content types follow), with ``extra`` rows."""
+    zin = zipfile.ZipFile(io.BytesIO(good))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                zout.writestr(new, body.replace(b"</sheetData>", extra + b"</sheetData>"))
+                continue
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                body = body.replace(b"worksheets/sheet1.xml", new.removeprefix("xl/").encode())
+            zout.writestr(info, body)
+    return buf.getvalue()
+
+
+def utf16_sheet(good: bytes, extra: bytes) -> bytes:
+    body = with_sheet_data(good, extra)
+    text = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    return replace_part(good, "xl/worksheets/sheet1.xml", text.encode("utf-16"))
+
+
+def duplicated_entry(good: bytes) -> bytes:
+    forged = with_sheet_data(good, FAR_ROW)
+    body = zipfile.ZipFile(io.BytesIO(forged)).read("xl/worksheets/sheet1.xml")
+    buf = io.BytesIO(good)
+    buf.seek(0, 2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, which is the point
+        with zipfile.ZipFile(buf, "a") as zf:
+            zf.writestr("xl/worksheets/sheet1.xml", body)
+    return buf.getvalue()
+
+
+def shared_strings(good: bytes, old: bytes, new: bytes) -> bytes:
+    body = zipfile.ZipFile(io.BytesIO(good)).read("xl/sharedStrings.xml")
+    assert old in body
+    return replace_part(good, "xl/sharedStrings.xml", body.replace(old, new, 1))
+
+
+CALAMINE_KILLERS = {
+    "单引号.xlsx": lambda g: with_sheet_data(g, b"<row r='1048576'><c r='XFD1048576' t='n'><v>1</v></c></row>"),
+    "小写.xlsx": lambda g: with_sheet_data(g, b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>'),
+    "等号空格.xlsx": lambda g: with_sheet_data(g, b'<row r="1048576"><c r = "XFD1048576"><v>1</v></c></row>'),
+    "无r大行号.xlsx": lambda g: with_sheet_data(g, b'<row r="1048576"><c><v>1</v></c></row>'),
+    "超大行号.xlsx": lambda g: with_sheet_data(g, b'<row r="4000000000"><c><v>1</v></c></row>'),
+    "无r多列.xlsx": lambda g: with_sheet_data(g, b'<row r="300">' + b"<c/>" * 20_000 + b"<c><v>1</v></c></row>"),
+    "前缀.xlsx": lambda g: with_sheet_data(
+        g, b'<row r="1048576"><x:c xmlns:x="urn:x" r="XFD1048576"><x:v>1</x:v></x:c></row>'
+    ),
+    "非xml名.xlsx": lambda g: renamed_sheet(g, "xl/worksheets/sheet1.bin", FAR_ROW),
+    "utf16.xlsx": lambda g: utf16_sheet(g, FAR_ROW),
+    "重复条目.xlsx": duplicated_entry,
+    "重复r.xlsx": lambda g: with_sheet_data(g, b'<row r="200"><c r="A200" r="XFD1048576"><v>1</v></c></row>'),
+    "共享文本数.xlsx": lambda g: shared_strings(g, b'uniqueCount="', b'uniqueCount="4000000000" x="'),
+    "共享文本单引号.xlsx": lambda g: shared_strings(g, b'uniqueCount="', b"uniqueCount = '4000000000' x=\""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALAMINE_KILLERS))
+def test_calamine_killers_are_refused_before_calamine(good: bytes, name: str) -> None:
+    from xlsgen.safety import open_package
+
+    data = CALAMINE_KILLERS[name](good)
+    start = time.perf_counter()
+    with pytest.raises(UnsafeFileError) as info:
+        open_package(data, name)
+    assert time.perf_counter() - start < FAST
+    assert str(info.value).startswith(name), str(info.value)
+
+
+def test_calamine_killers_through_the_cli(tmp_path: Path, good: bytes) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "好.xlsx").write_bytes(good)
+    for name, make in CALAMINE_KILLERS.items():
+        (tmp_path / name).write_bytes(make(good))
+    names = ["好.xlsx", *CALAMINE_KILLERS]
+    result = subprocess.run(
+        [sys.executable, "-m", "xlsgen", "import", *names, "-o", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr  # not -6 (SIGABRT)
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    for name in CALAMINE_KILLERS:
+        assert f"错误：{name}" in result.stderr, name
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == ["好.json"]
+
+
+def test_cell_positions_as_calamine_numbers_them(good: bytes) -> None:
+    from xlsgen.safety import MAX_AREA, UnsafeFileError, open_package
+
+    # A cell without r takes the next column of its row; a row without r follows the previous one.
+    near = with_sheet_data(good, b'<row r="200"><c r="A200"/><c/><c><v>1</v></c></row><row><c r="B201"/></row>')
+    open_package(near, "近.xlsx")  # 201 rows × 9 columns: fine
+    # ... so enough r-less cells in a row reach as far as an explicit far reference.
+    wide = MAX_AREA // 300 + 1
+    with pytest.raises(UnsafeFileError, match=r"!300：|离表格主体太远"):
+        open_package(with_sheet_data(good, b'<row r="300">' + b"<c/>" * wide + b"</row>"), "宽.xlsx")
+
+
+@pytest.mark.parametrize("bad", [b'<c r="A0"/>', b'<c r=" A1"/>', b'<c r="1A"/>', b'<c r="ABCD1"/>'])
+def test_cell_reference_that_is_not_one_is_refused(good: bytes, bad: bytes) -> None:
+    from xlsgen.safety import open_package
+
+    with pytest.raises(UnsafeFileError, match=r"单元格位置.*无效"):
+        open_package(with_sheet_data(good, b'<row r="200">' + bad + b"</row>"), "坏引用.xlsx")
+
+
+def test_nested_cells_are_refused(good: bytes) -> None:
+    from xlsgen.safety import open_package
+
+    # (A nested cell with its own canonical r is simply counted: every position is explicit.)
+    nested = b"<row r='200'><c r='A200'><c/></c></row>"
+    with pytest.raises(UnsafeFileError, match="嵌套"):
+        open_package(with_sheet_data(good, nested), "嵌套.xlsx")
+
+
+def test_fast_and_slow_measurements_agree(good: bytes) -> None:
+    from xlsgen.safety import _measure_fast, _measure_slow
+
+    def box(e: object) -> tuple[int, ...]:
+        return (e.cells, e.rows, e.cols, e.unique)  # type: ignore[attr-defined]
+
+    zf = zipfile.ZipFile(io.BytesIO(good))
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"):
+        body = zf.read(name)
+        fast, slow = _measure_fast(body), _measure_slow(body)
+        assert fast is not None, name  # what xlsxwriter writes takes the fast path
+        assert box(fast) == box(slow), name
+        # The fast path counts merges and strings by bytes: never fewer than there are.
+        assert fast.merges >= slow.merges and fast.strings >= slow.strings, name
+        assert fast.cells or fast.strings
+    # Single quotes leave the fast path; the slow one measures the same sheet the same way.
+    sheet = zf.read("xl/worksheets/sheet1.xml")
+    quoted = re.sub(rb'<c r="([A-Z]+[0-9]+)"', rb"<c r='\1'", sheet)
+    assert _measure_fast(quoted) is None
+    assert box(_measure_slow(quoted)) == box(_measure_fast(sheet))
+    assert _measure_slow(sheet).cells > 500
+
+
+def test_libraries_read_the_checked_parts_only(good: bytes) -> None:
+    from xlsgen.safety import open_package
+
+    package = open_package(good, "好.xlsx")
+    rebuilt = zipfile.ZipFile(io.BytesIO(package.data))
+    assert {i.filename: rebuilt.read(i) for i in rebuilt.infolist()} == package.parts

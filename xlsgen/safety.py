@@ -1,17 +1,30 @@
-"""Checks every workbook passes before a spreadsheet library sees it (issue 4 §6).
+"""Checks every workbook passes before a spreadsheet library sees it (issue 4 §6, issue 13 §1).
 
 A unit's workbook comes from outside, so it is treated as hostile until proven otherwise. Everything
-here works on the zip's central directory and on raw bytes, without handing the file to openpyxl or
-calamine first:
+here works on the zip's central directory and on the decompressed parts, without handing the file to
+openpyxl or calamine first:
 
 * an OLE2 file (``D0 CF 11 E0``) is either an encrypted .xlsx or a legacy .xls: neither can be read;
-* the zip must open, hold at most ``MAX_ENTRIES`` entries and ``MAX_TOTAL`` declared bytes, and no big
-  entry may expand more than ``MAX_RATIO`` times (a zip bomb declares huge sizes or ratios);
-* every XML part is decompressed through ``zipfile`` (so never beyond its declared size, and its CRC is
+* the zip must open, hold at most ``MAX_ENTRIES`` entries and ``MAX_TOTAL`` declared bytes, no big
+  entry may expand more than ``MAX_RATIO`` times (a zip bomb declares huge sizes or ratios), and no
+  name may appear twice;
+* every entry is decompressed through ``zipfile`` (so never beyond its declared size, and its CRC is
   checked: a truncated or tampered entry fails here) and refused if it declares a DTD: xlsx never uses
   one, and entity expansion (billion laughs) needs one;
-* the cells of each worksheet are counted and their bounding box measured from the raw XML, because
-  calamine allocates the whole box densely: one cell at XFD1048576 aborts the process.
+* every entry calamine could read as a worksheet (any name: it follows the relationships) is measured
+  the way calamine numbers its cells, because calamine allocates a sheet's bounding box densely: one
+  cell at XFD1048576, or a cell without ``r`` in a row numbered 4000000000, aborts the process. So is
+  every shared-string table, whose ``uniqueCount`` calamine reserves up front;
+* the libraries are then given a zip rebuilt from exactly the parts checked here, so that no
+  disagreement between two zip readers (duplicate names, forged headers) can show them something else.
+
+The measurement has two paths. The fast one covers what Excel, LibreOffice, openpyxl and xlsxwriter
+write: every cell tag, counted by a pattern that finds any ``<c`` or ``<prefix:c`` tag wherever it is
+(a tag cannot hide in text or in an attribute, neither may hold ``<``), must also match the canonical
+``<c r="A1" s=".." t="..">``; then every position is explicit and read by the pattern. Anything else
+(single quotes, spaces around ``=``, lowercase or missing ``r``, namespace prefixes, UTF-16) takes the
+slow path: expat, without namespace processing (calamine matches local names and ignores prefixes),
+replays calamine's own numbering (a cell's ``r``, else the current row and the next column).
 
 The few XML parts read here (workbook.xml, its rels, docProps/custom.xml) are parsed with defusedxml.
 """
@@ -24,8 +37,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from posixpath import join, normpath
+from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
 
@@ -39,13 +52,24 @@ BIG_ENTRY = 2**20  # the ratio rule applies above this size: tiny parts of repea
 MAX_CELLS = 1_000_000
 MAX_MERGES = 100_000
 MAX_AREA = 4_000_000  # rows × columns of a sheet's bounding box, what calamine allocates
+MAX_STRINGS = 1_000_000  # shared strings (calamine reserves ``uniqueCount`` of them before reading any)
+MAX_ROW = 1_048_576  # Excel's last row: a row number beyond it is no real sheet's
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
-# Only a cell has an ``r`` attribute holding letters (rows hold digits, merges use ``ref``).
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"')
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+_SHEET_MARK = b"sheetData"  # calamine reads a part as a worksheet only from this element on
+_SST_MARK = b"sst"
+# Fast path (see the module's docstring). Every unprefixed cell tag matches _CELL_TAG; its groups are
+# empty unless the tag is canonical (r first, then only the attributes Excel writes, so no second r:
+# calamine takes the last of two). A prefixed one (``<x:c``) needs ``:c`` in the part.
+_CELL_TAG = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?:s|t|cm|vm|ph)="[^"<&]*")*\s*/?>|(?=[\s/>]))')
+_PREFIXED_CELL = re.compile(rb"<[^\s<>/:]+:c[\s/>]")
+_SST_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?sst[\s/>][^<]*")
+_UNIQUE = re.compile(rb"uniqueCount\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_DECL_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
+_REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
+_ROW = re.compile(r"[1-9][0-9]{0,6}")
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -106,7 +130,7 @@ def open_package(data: bytes, source: str) -> Package:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise UnsafeFileError(
             f"{source}：文件不完整或已损坏（可能下载或复制时被截断），无法作为 xlsx 打开，请重新发送原文件"
         ) from None
@@ -116,19 +140,23 @@ def open_package(data: bytes, source: str) -> Package:
         raise UnsafeFileError(
             f"{source}：是 zip 压缩包但不是 xlsx 工作簿（缺少 xl/workbook.xml），请在 Excel 中另存为 .xlsx"
         )
-    parts = _read_xml_parts(zf, infos, source)
+    parts = _read_parts(zf, infos, source)
     sheets = _sheet_parts(parts, source)
-    for sheet in sheets:
-        if sheet.worksheet:
-            _check_extent(parts.get(sheet.path, b""), sheet.name, source)
-    return Package(source, data, sheets, _custom_properties(parts, source), parts)
+    names_of = {s.path: s.name for s in sheets}
+    for path, body in parts.items():
+        _check_part(body, path, names_of.get(path, path), source)
+    return Package(source, _rebuilt(parts), sheets, _custom_properties(parts, source), parts)
 
 
 def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
     if len(infos) > MAX_ENTRIES:
         raise UnsafeFileError(f"{source}：压缩包内有 {len(infos)} 个文件，超过上限 {MAX_ENTRIES}，疑似恶意文件，已拒绝")
     total = 0
+    seen: set[str] = set()
     for info in infos:
+        if info.filename in seen:
+            raise UnsafeFileError(f"{source}：压缩包内 {info.filename} 出现了两次（Excel 从不这样保存），疑似伪造文件，已拒绝")
+        seen.add(info.filename)
         if info.flag_bits & 0x1:
             raise UnsafeFileError(f"{source}：文件已加密，请在 Excel 中另存为无密码的 .xlsx")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -145,24 +173,34 @@ def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
         )
 
 
-def _read_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) -> dict[str, bytes]:
+def _read_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) -> dict[str, bytes]:
+    # Every entry, whatever its name: a relationship may point a sheet at "sheet1.bin".
     parts: dict[str, bytes] = {}
     for info in infos:
-        if not info.filename.lower().endswith(_XML_SUFFIXES) or info.is_dir():
+        if info.is_dir():
             continue
         try:
             # zipfile never inflates past the declared size and checks the CRC at the end.
             body = zf.read(info)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError) as exc:
             raise UnsafeFileError(
                 f"{source}：{info.filename} 已损坏或不完整（{type(exc).__name__}），请重新发送原文件"
             ) from None
-        if any(m in body for m in _DTD_MARKERS):
+        if b"!" in body and any(m in body for m in _DTD_MARKERS):  # every marker holds a "!" byte
             raise UnsafeFileError(
                 f"{source}：{info.filename} 含有 DTD/实体声明（Excel 从不写入），疑似 XML 炸弹，已拒绝"
             )
         parts[info.filename] = body
     return parts
+
+
+def _rebuilt(parts: dict[str, bytes]) -> bytes:
+    """A zip of exactly the checked parts, stored (calamine reads stored parts faster than it inflates)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, body in parts.items():
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), body)
+    return buf.getvalue()
 
 
 def _parse(parts: dict[str, bytes], path: str, source: str):  # -> Element | None
@@ -192,25 +230,162 @@ def _sheet_parts(parts: dict[str, bytes], source: str) -> list[SheetPart]:
     return sheets
 
 
-def _check_extent(body: bytes, sheet: str, source: str) -> None:
-    count = len(_CELL.findall(body)) if b":c" in body else body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
-    if count > MAX_CELLS:
-        raise UnsafeFileError(f"{source}：工作表“{sheet}”有 {count} 个单元格，超过上限 {MAX_CELLS}，已拒绝")
-    merges = body.count(b"<mergeCell ") + body.count(b":mergeCell ")
-    if merges > MAX_MERGES:
-        raise UnsafeFileError(f"{source}：工作表“{sheet}”有 {merges} 个合并单元格，超过上限 {MAX_MERGES}，已拒绝")
-    refs = _CELL_REF.findall(body)
-    if not refs:
-        return
-    n_rows = max(map(int, map(itemgetter(1), refs)))
-    far_col = max({c for c, _ in refs}, key=lambda c: (len(c), c))
-    n_cols = col_index(far_col.decode()) + 1
-    if n_rows * n_cols > MAX_AREA:
-        far = next(f"{c.decode()}{r.decode()}" for c, r in refs if int(r) == n_rows or c == far_col)
+class _Refused(Exception):
+    """A part fails a check; the message (Chinese) says why, without the file's name."""
+
+
+@dataclass
+class _Extent:
+    cells: int = 0
+    merges: int = 0
+    strings: int = 0
+    unique: int = 0  # the largest uniqueCount declared
+    rows: int = 0  # bounding box from A1, as calamine allocates it
+    cols: int = 0
+    far: str = ""  # the cell that makes the box largest
+
+
+def _check_part(body: bytes, path: str, sheet: str, source: str) -> None:
+    utf16 = body.startswith(_UTF16_STARTS)
+    if not utf16 and _SHEET_MARK not in body and _SST_MARK not in body:
+        return  # calamine cannot read it as a worksheet or as shared strings
+    try:
+        extent = _measure_slow(body) if utf16 or not _fast_ok(body) else _measure_fast(body)
+        if extent is None:
+            extent = _measure_slow(body)
+    except _Refused as exc:
+        raise UnsafeFileError(f"{source}：{path}：{exc}，文件已损坏或被改动，请在 Excel 中重新另存为 .xlsx") from None
+    if extent.cells > MAX_CELLS:
+        raise UnsafeFileError(f"{source}：工作表“{sheet}”有 {extent.cells} 个单元格，超过上限 {MAX_CELLS}，已拒绝")
+    if extent.merges > MAX_MERGES:
         raise UnsafeFileError(
-            f"{source}!{sheet}!{far}：此单元格离表格主体太远（工作表范围达 {n_rows} 行 × {n_cols} 列），"
+            f"{source}：工作表“{sheet}”有 {extent.merges} 个合并单元格，超过上限 {MAX_MERGES}，已拒绝"
+        )
+    if max(extent.strings, extent.unique) > MAX_STRINGS:
+        raise UnsafeFileError(
+            f"{source}：{path} 声明或含有 {max(extent.strings, extent.unique)} 个共享文本，超过上限 {MAX_STRINGS}，已拒绝"
+        )
+    if extent.rows * extent.cols > MAX_AREA:
+        raise UnsafeFileError(
+            f"{source}!{sheet}!{extent.far}：此单元格离表格主体太远（工作表范围达 {extent.rows} 行 × {extent.cols} 列），"
             "请删除表格以外的内容后重试"
         )
+
+
+def _fast_ok(body: bytes) -> bool:
+    m = _DECL_ENCODING.match(body)
+    return m is None or m.group(1).lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+
+
+def _measure_fast(body: bytes) -> _Extent | None:
+    """The extent read by patterns, or None when some cell tag is not in the canonical form."""
+    extent = _Extent()
+    if _SHEET_MARK in body:
+        if b":c" in body and _PREFIXED_CELL.search(body):
+            return None
+        refs = _CELL_TAG.findall(body)
+        if (b"", b"") in refs:
+            return None
+        extent.cells = len(refs)
+        extent.merges = body.count(b"mergeCell")  # every tag mentioning it: never fewer than the merges
+        if refs:
+            cols, rows = zip(*refs, strict=True)
+            # No leading zeros: numeric order is (length, bytes); a set keeps the key function off most cells.
+            extent.rows = int(max(set(rows), key=lambda r: (len(r), r)))
+            far_col = max(set(cols), key=lambda c: (len(c), c))
+            extent.cols = col_index(far_col.decode()) + 1
+            if extent.rows * extent.cols > MAX_AREA:
+                row = str(extent.rows).encode()
+                far = next(c + r for c, r in refs if r == row or c == far_col)
+                extent.far = far.decode()
+    if _SST_MARK in body:
+        for tag in _SST_TAG.findall(body):
+            for m in _UNIQUE.finditer(tag):
+                extent.unique = max(extent.unique, _count(m.group(1) if m.group(1) is not None else m.group(2)))
+        extent.strings = body.count(b"<si") + body.count(b":si")  # every <si> tag, and perhaps a few more
+    return extent
+
+
+def _count(raw: bytes | str) -> int:
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    if not text.strip().isdigit():
+        raise _Refused(f"共享文本数量“{text[:20]}”不是数字")
+    return int(text)
+
+
+class _Replay:
+    """calamine's numbering of cells, replayed on expat's events (names as written, prefixes ignored)."""
+
+    def __init__(self) -> None:
+        self.extent = _Extent()
+        self.data = 0  # inside <sheetData>
+        self.row = 0  # the current row (zero-based) and next column for a cell without ``r``
+        self.col = 0
+        self.in_cell = False
+        self.box = (0, 0, "")
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        e = self.extent
+        if local == "c" and self.data:
+            if self.in_cell:
+                raise _Refused("单元格里嵌套了单元格")
+            self.in_cell = True
+            e.cells += 1
+            ref = attrs.get("r")
+            if ref is None:
+                row, col = self.row, self.col
+            else:
+                m = _REF.fullmatch(ref)
+                if not m:
+                    raise _Refused(f"单元格位置“{ref[:20]}”无效")
+                row, col = int(m.group(2)) - 1, col_index(m.group(1).upper())
+            self.col = col + 1
+            rows, cols = max(e.rows, row + 1), max(e.cols, col + 1)
+            if (rows, cols) != (e.rows, e.cols):
+                e.rows, e.cols = rows, cols
+                if rows * cols > MAX_AREA and not e.far:
+                    e.far = f"{col_letters(col)}{row + 1}"
+        elif local == "row" and self.data:
+            if self.in_cell:
+                raise _Refused("单元格里嵌套了行")
+            ref = attrs.get("r")
+            if ref is not None:
+                if not _ROW.fullmatch(ref) or int(ref) > MAX_ROW:
+                    raise _Refused(f"行号“{ref[:20]}”无效")
+                self.row = int(ref) - 1
+        elif local == "sheetData":
+            self.data += 1
+        elif local == "mergeCell":
+            e.merges += 1
+        elif local == "sst" and "uniqueCount" in attrs:
+            e.unique = max(e.unique, _count(attrs["uniqueCount"]))
+        elif local == "si":
+            e.strings += 1
+
+    def end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "c" and self.data:
+            self.in_cell = False
+        elif local == "row" and self.data:
+            self.row += 1
+            self.col = 0
+        elif local == "sheetData":
+            self.data -= 1
+
+
+def _measure_slow(body: bytes) -> _Extent:
+    replay = _Replay()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = replay.start
+    parser.EndElementHandler = replay.end
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError as exc:
+        raise _Refused(f"不是合法的 XML（{expat.errors.messages.get(exc.code, exc.code)}，第 {exc.lineno} 行）") from None
+    except (ValueError, LookupError, UnicodeError):  # an encoding expat cannot decode
+        raise _Refused("使用了无法识别的字符编码") from None
+    return replay.extent
 
 
 def _custom_properties(parts: dict[str, bytes], source: str) -> dict[str, str]:
