@@ -220,9 +220,11 @@ def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
 
 def _identity(raw: bytes) -> tuple[str, str] | None:
     """(code, name) as the model will read them, or None when the worker will report the file as bad."""
+    from .jsontext import loads
+
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = loads(raw, "")
+    except XlsgenError:  # nested too deep, duplicate keys, not JSON: the worker reports it in full
         return None
     if not isinstance(data, dict):
         return None

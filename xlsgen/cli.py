@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import XlsgenError
+from .errors import DataError, XlsgenError
 
 # The model (pydantic), the layout (Jinja) and the writer (xlsxwriter) are imported by the commands that
 # use them: `xlsgen --help` or a usage error should not pay for them.
@@ -203,6 +203,10 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
             continue
         try:
             target = generate_workbook(unit, out_dir, sections, lock)
+        except DataError as exc:  # a text too long for a cell: named by its JSON path in this file
+            failed += 1
+            fail(f"{path}：{exc}")
+            continue
         except XlsgenError as exc:
             failed += 1
             fail(str(exc))

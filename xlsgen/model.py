@@ -52,9 +52,28 @@ def _money_json(amount: Decimal) -> float:
     return float(amount)
 
 
+CELL_LIMIT = 32_767  # Excel's limit on one cell's text, in UTF-16 code units; xlsxwriter cuts silently
+
+
+def cell_length(text: str) -> int:
+    """The length of ``text`` as Excel counts it (a character outside the BMP, e.g. an emoji, counts 2)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
 def _clean_text(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("文本中含有不可见的控制字符，请删除后重试")
+    if len(value) > CELL_LIMIT // 2 and cell_length(value) > CELL_LIMIT:
+        raise ValueError(
+            f"文本有 {cell_length(value)} 个字符，超过 Excel 单元格的上限 {CELL_LIMIT} 个字符，请缩短（否则会被截断）"
+        )
+    return value
+
+
+def _to_year(value: Any) -> Any:
+    # pydantic takes true as 1, and then says 1 is too small: name the real mistake.
+    if isinstance(value, bool):
+        raise ValueError(f"应为整数年份（例如 2025），而不是 {str(value).lower()}")
     return value
 
 
@@ -72,6 +91,7 @@ Money = Annotated[
     WithJsonSchema({"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,2})?$"}),
 ]
 Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_clean_text)]
+Year = Annotated[int, BeforeValidator(_to_year)]
 Percent = Annotated[
     Decimal,
     BeforeValidator(_to_money),
@@ -167,7 +187,7 @@ class AnnualIndicator(LongIndicator):
 
 
 class LongTerm(Strict):
-    deadline: int = _field("长期目标截止年度", "打印为 长期目标：（截止2026年）", ge=2000, le=2100)
+    deadline: Year = _field("长期目标截止年度", "打印为 长期目标：（截止2026年）", ge=2000, le=2100)
     goal: Text = _field("长期目标", "本部门三年内通过履行职责达到的整体及核心业务效果", default="")
     indicators: list[LongIndicator] = _field("长期绩效指标", default_factory=list)
 
@@ -255,7 +275,7 @@ class Unit(Strict):
     name: Text = _field("部门（单位）名称", "填写部门（单位）全称", min_length=1)
     parent: Text = _field("主管部门", default="")
     region: Text = _field("所属地区", "例如 怀来县", default="")
-    year: int = _field("预算年度", "例如 2025；近两年即 预算年度−2 与 预算年度−1", ge=2000, le=2100)
+    year: Year = _field("预算年度", "例如 2025；近两年即 预算年度−2 与 预算年度−1", ge=2000, le=2100)
     filled_on: _dt.date | None = _field("填报日期", "YYYY-MM-DD，打印为 2024年1月15日", default=None)
     filler: Text = _field("填报人", default="")
     phone: Text = _field("联系电话", default="")
@@ -345,17 +365,20 @@ _MESSAGES = {
     "string_too_short": "不能为空",
     "greater_than_equal": "数值太小",
     "less_than_equal": "数值太大",
+    "finite_number": "应为有限的数字",
 }
 
 
 def json_path(loc: tuple[Any, ...]) -> str:
     """pydantic's ``('annual', 'indicators', 12, 'value')`` → ``annual.indicators[12].value``."""
+    from .jsontext import printable
+
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + printable(str(part))
     return out or "（根）"
 
 
@@ -376,37 +399,19 @@ def explain(error: dict[str, Any]) -> str:
 
 def unit_from_json(text: str | bytes, source: str) -> Unit:
     """Parse and validate a unit file; every problem is named by ``source`` and its JSON path."""
-    import json
-
     from pydantic import ValidationError
 
     from .errors import DataError
+    from .jsontext import loads
 
-    try:
-        data = json.loads(text)
-    except UnicodeDecodeError:
-        raise DataError(f"{source}：文件不是 UTF-8 编码的文本，请用 UTF-8 另存后重试") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{source}：第 {exc.lineno} 行第 {exc.colno} 列不是合法的 JSON（{_json_hint(exc.msg)}）"
-        ) from None
+    data = loads(text, source)  # refuses what json.loads would let through (issue 13 §2, §8)
     try:
         return Unit.model_validate(data)
     except ValidationError as exc:
         lines = [f"{source}：{json_path(e['loc'])}：{explain(e)}" for e in exc.errors()]
         raise DataError("\n".join(lines)) from None
-
-
-def _json_hint(msg: str) -> str:
-    hints = {
-        "Expecting ',' delimiter": "缺少逗号",
-        "Expecting property name enclosed in double quotes": "键名应使用英文双引号，或多了一个逗号",
-        "Expecting value": "缺少值，或多了一个逗号",
-        "Unterminated string starting at": "字符串缺少结尾的双引号",
-        "Extra data": "JSON 结束后还有多余内容",
-        "Invalid control character at": "字符串中有换行等控制字符，请写成 \\n",
-    }
-    return hints.get(msg, msg)
+    except RecursionError:  # deep, yet within what the parser allowed
+        raise DataError(f"{source}：JSON 嵌套层数过多（单位数据只有几层），文件可能已损坏或不是单位数据") from None
 
 
 def load_unit(path: str | Any) -> Unit:

@@ -20,10 +20,10 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, forms, styles
-from .errors import OutputError
+from .errors import DataError, OutputError
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
-from .model import Unit
+from .model import CELL_LIMIT, Unit, cell_length
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
 LISTS_SHEET = "_lists"
@@ -74,6 +74,8 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], 
         elif cell.value == "":
             ws.write_blank(cell.row, cell.col, None, fmt)
         elif kind == "text":
+            if len(cell.value) > CELL_LIMIT // 2 and cell_length(cell.value) > CELL_LIMIT:
+                raise _too_long(cell, sheet)
             ws.write_string(cell.row, cell.col, cell.value, fmt)
         else:
             ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
@@ -85,6 +87,15 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], 
         # LibreOffice dissolves every merge an inserted row crosses. So a locked form is fill-in only.
         ws.protect("", {"format_rows": True, "format_columns": True})
     return ws
+
+
+def _too_long(cell: Cell, sheet: Sheet) -> DataError:
+    # xlsxwriter would cut the text at 32767 characters without a word: refuse instead (issue 13 §3).
+    where = cell.field or f"{sheet.name}!{a1(cell.row, cell.col)}"
+    return DataError(
+        f"{where}：要打印在一个单元格中的内容有 {cell_length(cell.value)} 个字符（分条内容合在同一格），"
+        f"超过 Excel 单元格的上限 {CELL_LIMIT} 个字符，请缩短"
+    )
 
 
 def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, Any]]]:
