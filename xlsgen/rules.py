@@ -425,18 +425,23 @@ def _wan(number: Decimal, unit: str) -> Decimal | None:
     return {"万元": number, "元": number / 10000}.get(unit)
 
 
-@rule("E-COST", 7, "成本指标的指标值是金额（元 或 万元），且不超过项目预算数")
+@rule("E-COST", 7, "成本指标的指标值是金额（元 或 万元），且不超过项目预算数（写成预算占比时不超过 100%）")
 def cost(ctx: Context) -> Iterator[Finding]:
     for row in ctx.project_rows:
         if not ctx.is_cost(row):
             continue
-        # On the cost_first tree only 经济成本指标 is money; 社会成本指标 and 生态环境成本指标 describe
-        # social and environmental costs in words (002 writes 优化业务经办流程 there).
-        must_be_money = ctx.unit.project_tree == "common" or row.l2 == "经济成本指标"
+        must_be_money = _money_cost(ctx, row)
         budget = ctx.project(row).budget
         for name, label, text in row.filled_values:
             v = parse_value(text)
             amount = _wan(v.number, v.unit) if v.number is not None else None
+            if must_be_money and _budget_share(v) is not None:
+                if v.number > 100:  # more than the whole budget: what rule 7 forbids
+                    yield (
+                        f"{row.path}.{name}",
+                        f"{row.title}的成本 {text} 超过本项目预算数的 100%（预算数 {_money(budget)} 万元）：请核对",
+                    )
+                continue  # ≤100% of the budget: W-COST-PERCENT's to advise on
             if amount is None:
                 if must_be_money and not is_placeholder(text):
                     yield (
@@ -448,6 +453,39 @@ def cost(ctx: Context) -> Iterator[Finding]:
                     f"{row.path}.{name}",
                     f"{row.title}的成本 {text}（{_money(amount)} 万元）超过本项目预算数 {_money(budget)} 万元：请核对金额或单位（元/万元）",
                 )
+
+
+def _money_cost(ctx: Context, row: Row) -> bool:
+    # On the cost_first tree only 经济成本指标 is money; 社会成本指标 and 生态环境成本指标 describe
+    # social and environmental costs in words (002 writes 优化业务经办流程 there).
+    return ctx.unit.project_tree == "common" or row.l2 == "经济成本指标"
+
+
+def _budget_share(v: Any) -> Decimal | None:
+    """``≤100%``, ``100%``, ``≤95%`` on a 成本指标: the cost as a share of the project's budget, or None."""
+    if v.number is None or v.unit != "%" or v.comparator not in ("", "≤", "＜", "="):
+        return None
+    return v.number
+
+
+@rule("W-COST-PERCENT", 7, "成本指标写成了占预算的百分比（如 ≤100%），而不是金额")
+def cost_percent(ctx: Context) -> Iterator[Finding]:
+    # Real forms write a project's cost as ``≤100%`` of its budget (004 怀来 item 4) or ``100%`` (002 曾都):
+    # a cap that holds, only not stated as money. Worth a hint, not an error.
+    for row in ctx.project_rows:
+        if not ctx.is_cost(row) or not _money_cost(ctx, row):
+            continue
+        budget = ctx.project(row).budget
+        for name, label, text in row.filled_values:
+            share = _budget_share(parse_value(text))
+            if share is None or share > 100:
+                continue
+            cap = budget * share / 100
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」是占预算的百分比：可以保留；"
+                f"成本指标通常写成金额，即 ≤{_money(cap)}万元（预算数 {_money(budget)} 万元的 {share}%）",
+            )
 
 
 # ---------------------------------------------------------------- rule 8–9: indicator values
@@ -478,8 +516,8 @@ def value_grammar(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("W-VALUE-PERCENT", 8, "比率类指标（…率、满意度）的指标值是数字却没有 %")
-def value_percent(ctx: Context) -> Iterator[Finding]:
+def _rate_values(ctx: Context) -> Iterator[tuple[Row, str, str, str, Any]]:
+    """(row, field, Chinese name, text, parsed) of every number on a rate-named row that is not a rate."""
     for row in ctx.rows:
         if ctx.is_cost(row):
             continue  # a cost is money, rule 7 says so
@@ -488,11 +526,31 @@ def value_percent(ctx: Context) -> Iterator[Finding]:
         for name, label, text in row.filled_values:
             v = parse_value(text)
             if v.number is not None and not v.unit.startswith(RATE_UNITS):
-                yield (
-                    f"{row.path}.{name}",
-                    f"{row.title}是比率，{label}「{ctx.typed(f'{row.path}.{name}', text)}」却不带 %：请写成 {v.comparator}{v.number}%"
-                    + (f"，或把名称改为与单位「{v.unit}」相符" if v.unit else ""),
-                )
+                yield row, name, label, text, v
+
+
+@rule("W-VALUE-PERCENT", 8, "比率类指标（…率、满意度）的指标值是数字却没有 %")
+def value_percent(ctx: Context) -> Iterator[Finding]:
+    for row, name, label, text, v in _rate_values(ctx):
+        if not v.unit:  # 004 怀来: 服务对象满意度 ≥80 — the per cent sign left out
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}是比率，{label}「{ctx.typed(f'{row.path}.{name}', text)}」却不带 %：请写成 {v.comparator}{v.number}%",
+            )
+
+
+@rule("W-RATE-UNIT", 8, "比率类指标（…率）的指标值带了别的单位（如 及时率 ≤30天）：名称与指标值不一致")
+def rate_unit(ctx: Context) -> Iterator[Finding]:
+    # 004 怀来 writes 业务处理及时率 ≤30天: a time limit under a rate's name. ``≤30%`` would change what it
+    # says, so the advice is to make the name and the value agree, never to swap the unit for a per cent sign.
+    for row, name, label, text, v in _rate_values(ctx):
+        if v.unit:
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}的名称是比率，{label}「{ctx.typed(f'{row.path}.{name}', text)}」却以「{v.unit}」计：可以保留；"
+                f"若要一致，可把名称改为与「{v.unit}」相符（如 …时限），或另以百分比重新表述指标值"
+                f"（不要只把「{v.unit}」换成 %，那样意思就变了）",
+            )
 
 
 @rule("W-VALUE-FORMAT", 8, "指标值写法不规范：全角比较符号（＝）、>= 等、数值中间的空格（30 万份）、全角数字")
@@ -508,7 +566,8 @@ def _direction(ctx: Context, row: Row, text: str) -> str | None:
     name = row.l3.strip()
     up, down = v.comparator in ("≥", "＞"), v.comparator in ("≤", "＜")
     if name == THREE_PUBLIC:
-        if not (down and v.number <= 0 and v.unit == "%"):
+        # ``=0%`` (000 阳新) promises no change at all, which is within 不增长.
+        if not ((down or v.comparator == "=") and v.number <= 0 and v.unit == "%"):
             return "“三公经费”变动率 应为 ≤0%（不增长）"
     elif name in CONTROL_RATES:
         if not down:
@@ -523,13 +582,19 @@ def _direction(ctx: Context, row: Row, text: str) -> str | None:
     return None
 
 
-@rule("W-DIRECTION", 9, "比较方向可疑：控制率应为 ≤、“三公经费”变动率应为 ≤0%、越高越好的比率用了 ≤")
+@rule("W-DIRECTION", 9, "比较方向可疑：控制率应为 ≤、“三公经费”变动率应为 ≤0% 或 =0%、越高越好的比率用了 ≤")
 def direction(ctx: Context) -> Iterator[Finding]:
+    # One warning per row: an annual row repeating ≤100% in its three columns (000) is one slip, not three.
     for row in ctx.rows:
-        for name, label, text in row.filled_values:
-            advice = _direction(ctx, row, text)
-            if advice:
-                yield f"{row.path}.{name}", f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」：{advice}"
+        hits = [(name, label, text, _direction(ctx, row, text)) for name, label, text in row.filled_values]
+        hits = [h for h in hits if h[3]]
+        if hits:
+            name, label, text, advice = hits[0]
+            also = f"（{'、'.join(h[1] for h in hits[1:])}同样）" if len(hits) > 1 else ""
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」{also}：{advice}",
+            )
 
 
 # ---------------------------------------------------------------- rule 10: enumerations
@@ -545,12 +610,28 @@ def _in_use(row: Row) -> bool:
     return row.named or bool(row.filled_values)
 
 
+def _note(row: Row) -> bool:
+    """依据 and 分类 holding one explanation (000 阳新 事前绩效评估完成率: 无 / 无 200 万元以上项目 in both).
+
+    The two cells merged into one remark, as an official form was filed: not a wrong option.
+    """
+    text = row.basis.strip()
+    return (
+        row.kind is not None
+        and bool(text)
+        and text == (row.kind or "").strip()
+        and text not in forms.BASIS
+        and not is_placeholder(text)
+        and not _looks_like_value(text)
+    )
+
+
 @rule("E-ENUM", 10, "指标值确定依据、指标分类、支出项目类别 须为规定选项之一")
 def enums(ctx: Context) -> Iterator[Finding]:
     basis_list, kind_list = "、".join(forms.BASIS), " 或 ".join(forms.KIND)
     for row in ctx.dept_rows:
-        if not _in_use(row):
-            continue
+        if not _in_use(row) or _note(row):
+            continue  # a remark across 依据 and 分类 is W-BASIS-NOTE's
         for name, label, text, allowed, listed in (
             ("basis", "指标值确定依据", row.basis, forms.BASIS, basis_list),
             ("kind", "指标分类", row.kind or "", forms.KIND, kind_list),
@@ -577,27 +658,49 @@ def enums(ctx: Context) -> Iterator[Finding]:
             )
 
 
+@rule("W-BASIS-NOTE", 10, "指标值确定依据与指标分类两栏合写了一段说明（如 无 200 万元以上项目），不是规定选项")
+def basis_note(ctx: Context) -> Iterator[Finding]:
+    for row in ctx.dept_rows:
+        if _in_use(row) and _note(row):
+            yield (
+                f"{row.path}.basis",
+                f"{row.title}的指标值确定依据与指标分类合写了说明「{ctx.typed(f'{row.path}.basis', row.basis)}」：可以保留；"
+                f"若要规范，依据从 {'、'.join(forms.BASIS)} 中选择，分类选 绩效基本型 或 绩效创新型，说明写进指标值",
+            )
+
+
+_TABLE = re.compile(r"^(long_term|annual|projects\[\d+\])\.")
+
+
 @rule("W-ENUM-SHORT", 10, "选项写了简写或带空格（基本型 → 绩效基本型，人员类 → 人员类项目支出）")
 def enum_short(ctx: Context) -> Iterator[Finding]:
+    # One warning per table and spelling, at its first row: 000 writes 基本型 on all 72 rows.
+    groups: dict[tuple[str, str, str], list[Change]] = {}
     for c in ctx.changes_of("enum"):
-        yield c.path, f"「{c.old}」应写作「{c.new}」（{c.reason}）；可运行 xlsgen normalize 自动修正"
+        m = _TABLE.match(c.path)
+        groups.setdefault((m.group(1) if m else c.path, c.path.rsplit(".", 1)[-1], c.old), []).append(c)
+    for same in groups.values():
+        c = same[0]
+        more = f"，本表共 {len(same)} 处" if len(same) > 1 else ""
+        yield c.path, f"「{c.old}」应写作「{c.new}」（{c.reason}）{more}；可运行 xlsgen normalize 自动修正"
 
 
 @rule("W-BASIS-FREE", 10, "项目指标的指标值确定依据是自由文字，不是五种标准之一")
 def basis_free(ctx: Context) -> Iterator[Finding]:
     # forms.md §3: project forms in the wild write free text (年初工作计划, a document number); accepted with
     # a warning. One warning per project and text, at its first row, so that a form is not buried in them.
-    seen: dict[tuple[int, str], list[Row]] = {}
+    # One warning per project, at its first such row, naming every text it uses (004 project 2 writes three).
+    seen: dict[int, list[Row]] = {}
     for row in ctx.project_rows:
         text = row.basis.strip()
         if text and text not in forms.BASIS and not is_placeholder(text):
-            seen.setdefault((row.project or 0, text), []).append(row)
-    for (p_i, text), rows in seen.items():
-        more = f"（本项目共 {len(rows)} 行）" if len(rows) > 1 else ""
+            seen.setdefault(row.project or 0, []).append(row)
+    for p_i, rows in seen.items():
+        texts = "、".join(f"「{t}」" for t in dict.fromkeys(r.basis.strip() for r in rows))
         yield (
             f"{rows[0].path}.basis",
-            f"第{p_i + 1}个项目「{_short(ctx.unit.projects[p_i].name)}」的指标值确定依据「{text}」{more}不是标准选项"
-            f"（{'、'.join(forms.BASIS)}）：可以保留，但建议改用标准选项，文件依据可写在绩效指标描述中",
+            f"第{p_i + 1}个项目「{_short(ctx.unit.projects[p_i].name)}」有 {len(rows)} 行指标的指标值确定依据是自由文字{texts}，"
+            f"不是标准选项（{'、'.join(forms.BASIS)}）：可以保留，但建议改用标准选项，文件依据可写在绩效指标描述中",
         )
 
 
@@ -828,6 +931,11 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
             )
         elif _BLANK_DATE.search(text):
             yield path, f"「{text.strip()}」中的日期空着（ 年 月 日）：请填写日期"
+    if ctx.filled and ctx.unit.long_term.deadline is None:
+        yield (
+            "long_term.deadline",
+            f"长期目标的截止年度空着，表上印成「长期目标：（截止 年）」：请填写 long_term.deadline（通常为 {ctx.unit.year + 2}）",
+        )
     if ctx.filled and ctx.unit.filled_on is None:
         yield "filled_on", "填报日期未填写，表头会打印成「填报日期：    年  月  日」：请填写 filled_on，格式 YYYY-MM-DD"
 
@@ -886,12 +994,6 @@ def column_shift(ctx: Context) -> Iterator[Finding]:
                         f"{row.path}.{name}",
                         f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」像是指标值：本行内容可能错了一列，请把指标值移回指标值列",
                     )
-            if row.basis and row.basis == row.kind and row.basis not in forms.BASIS and not is_placeholder(row.basis):
-                yield (
-                    f"{row.path}.basis",
-                    f"{row.title}的指标值确定依据与指标分类都写了「{row.basis}」：像是说明文字错填进了这两列；"
-                    "说明请写在指标值中，依据与分类从下拉列表选择",
-                )
         filled = row.filled_values
         if len(row.values) == 3 and 0 < len(filled) < 3:
             empty = [v for v in row.values if not v[2].strip()]
@@ -957,7 +1059,8 @@ def long_annual(ctx: Context) -> Iterator[Finding]:
 @rule("E-YEARS", 15, "年份：长期目标截止年度不早于预算年度；填报日期在预算年度的上一年或当年")
 def years(ctx: Context) -> Iterator[Finding]:
     u = ctx.unit
-    if u.long_term.deadline < u.year:
+    deadline = u.long_term.deadline
+    if deadline is not None and deadline < u.year:
         yield (
             "long_term.deadline",
             f"长期目标截止 {u.long_term.deadline} 年，早于预算年度 {u.year} 年：截止年度应不早于预算年度（通常为 {u.year + 2}）",
@@ -973,7 +1076,7 @@ def years(ctx: Context) -> Iterator[Finding]:
 @rule("W-YEARS", 15, "长期目标截止年度超过三年（填报说明 4：三年内）")
 def years_far(ctx: Context) -> Iterator[Finding]:
     u = ctx.unit
-    if u.long_term.deadline > u.year + 2:
+    if u.long_term.deadline is not None and u.long_term.deadline > u.year + 2:
         yield (
             "long_term.deadline",
             f"长期目标截止 {u.long_term.deadline} 年，超过三年（{u.year}–{u.year + 2}）：填报说明 4 要求描述三年内的目标，请核对",
