@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, forms, styles
+from . import __version__, fastsheet, forms, styles
 from .errors import DataError, OutputError
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
@@ -56,13 +56,41 @@ def _value(text: str, kind: str) -> Any:
     return text
 
 
+# Write through fastsheet (the same bytes, several times faster) where the xlsxwriter version is one it
+# was checked on; tests set this False to compare with the public-API path below.
+FAST = True
+
+
 def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], lock: bool = False) -> Worksheet:
-    ws = wb.add_worksheet(sheet.name)
+    fast = fastsheet.worksheet_class() if FAST else None
+    ws = wb.add_worksheet(sheet.name, worksheet_class=fast)
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
     for row, height in enumerate(sheet.heights):
         ws.set_row(row, height)
     fields = sheet.by_field()
+    if fast is not None:
+        for cell in sheet.cells:  # the public path's refusal (below), before anything is placed
+            if len(cell.value) > CELL_LIMIT // 2 and styles.VALUE_TYPES.get(cell.style, "text") == "text":
+                if cell_length(cell.value) > CELL_LIMIT:
+                    raise _too_long(cell, sheet)
+        fastsheet.place_cells(
+            ws, sheet.cells, formats, styles.VALUE_TYPES, lambda c: sheet.formula_a1(c, fields), _value
+        )
+    else:
+        _write_cells(ws, sheet, formats, fields)
+    for validation in list_validations(sheet):
+        ws.data_validation(*validation)
+    _print_setup(ws, sheet)
+    if lock:
+        # Rows stay fixed under protection: Excel refuses to delete a row holding a locked label, and
+        # LibreOffice dissolves every merge an inserted row crosses. So a locked form is fill-in only.
+        ws.protect("", {"format_rows": True, "format_columns": True})
+    return ws
+
+
+def _write_cells(ws: Worksheet, sheet: Sheet, formats: dict[str, Any], fields: dict[str, Cell]) -> None:
+    """The cells through xlsxwriter's public API: the reference fastsheet.place_cells must equal."""
     for cell in sheet.cells:
         fmt = formats[cell.style]
         kind = styles.VALUE_TYPES.get(cell.style, "text")
@@ -79,14 +107,6 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], 
             ws.write_string(cell.row, cell.col, cell.value, fmt)
         else:
             ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
-    for validation in list_validations(sheet):
-        ws.data_validation(*validation)
-    _print_setup(ws, sheet)
-    if lock:
-        # Rows stay fixed under protection: Excel refuses to delete a row holding a locked label, and
-        # LibreOffice dissolves every merge an inserted row crosses. So a locked form is fill-in only.
-        ws.protect("", {"format_rows": True, "format_columns": True})
-    return ws
 
 
 def _too_long(cell: Cell, sheet: Sheet) -> DataError:
@@ -138,7 +158,7 @@ def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
 
 
 def _write_lists(wb: xlsxwriter.Workbook) -> None:
-    ws = wb.add_worksheet(LISTS_SHEET)
+    ws = wb.add_worksheet(LISTS_SHEET, worksheet_class=fastsheet.worksheet_class() if FAST else None)
     for col, (name, values, _) in enumerate(LISTS.values()):
         ws.write_string(0, col, name)
         for row, value in enumerate(values, 1):

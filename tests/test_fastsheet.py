@@ -1,0 +1,96 @@
+"""The fast writer (xlsgen/fastsheet.py) against xlsxwriter's public API: byte for byte."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from tests.conftest import filled_unit
+from xlsgen import fastsheet, render
+from xlsgen.demo import county_units
+from xlsgen.model import Unit, load_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def both(unit: Unit, monkeypatch: pytest.MonkeyPatch, **kw) -> tuple[bytes, bytes]:
+    monkeypatch.setattr(render, "FAST", True)
+    fast = render.workbook_bytes(unit, **kw)
+    monkeypatch.setattr(render, "FAST", False)
+    public = render.workbook_bytes(unit, **kw)
+    return fast, public
+
+
+def examples() -> list[tuple[str, Unit]]:
+    units = [(p.stem, load_unit(p)) for p in sorted((ROOT / "data").glob("*.json"))]
+    units += [(rel, unit) for rel, unit in county_units(12, seed=5)]
+    return units
+
+
+@pytest.mark.skipif(not fastsheet.enabled(), reason=f"xlsxwriter {xlsxwriter.__version__} is not a tested version")
+@pytest.mark.parametrize(("name", "unit"), examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_fast_path_writes_the_public_paths_bytes(name: str, unit: Unit, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, public = both(unit, monkeypatch)
+    assert fast == public
+
+
+@pytest.mark.skipif(not fastsheet.enabled(), reason=f"xlsxwriter {xlsxwriter.__version__} is not a tested version")
+def test_awkward_text_locked_and_without_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    unit = filled_unit()
+    awkward = [
+        "=1+1",  # text that looks like a formula stays text
+        'a < b & c > "d"',
+        "制表符\t与控制符\x01\x1f",
+        "_x0041_ 已转义的样子",
+        "  前后空格  ",
+        "长" * 20000,  # beyond half of Excel's limit: the public call handles it
+        "\ufffe",
+    ]
+    unit.functions = awkward
+    unit.tasks = list(reversed(awkward))
+    for kw in ({}, {"lock": True}, {"sections": {"funding": False, "projects": False}}):
+        fast, public = both(unit, monkeypatch, **kw)
+        assert fast == public, kw
+
+
+def test_untested_xlsxwriter_takes_the_public_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsxwriter, "__version__", "0.0.1")
+    assert fastsheet.worksheet_class() is None
+    used = []
+    real = xlsxwriter.worksheet.Worksheet.merge_range
+
+    def spy(self, *a, **kw):
+        used.append(a)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "merge_range", spy)
+    render.workbook_bytes(filled_unit())
+    assert used, "the public API was not used"
+
+
+@pytest.mark.skipif(not fastsheet.enabled(), reason=f"xlsxwriter {xlsxwriter.__version__} is not a tested version")
+def test_fast_worksheet_falls_back_for_cells_it_does_not_know() -> None:
+    def book(cls: type | None) -> bytes:
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        bold = wb.add_format({"bold": True})
+        ws = wb.add_worksheet("x", worksheet_class=cls)
+        ws.write_rich_string(0, 0, "a", bold, "b", "c")
+        ws.write_boolean(0, 1, True, bold)
+        ws.write_formula(0, 2, '="a"&"b"', bold, "ab")
+        ws.write_formula(0, 3, "=1=1", None, True)
+        ws.write_array_formula(1, 0, 1, 0, "{=SUM(A1:B1*2)}", bold, 2)
+        ws.write_number(1, 1, 1.5)  # no format
+        ws.write_string(1, 2, "x", bold)
+        ws.set_row(4, 30)  # a row with a height only
+        ws.write_comment(6, 0, "注")
+        ws.merge_range(8, 0, 9, 3, "合并", bold)
+        ws.write_url(10, 0, "https://example.com", bold)
+        ws.write_datetime(11, 0, __import__("datetime").datetime(2024, 1, 2), wb.add_format({"num_format": "yyyy"}))
+        wb.close()
+        return buf.getvalue()
+
+    assert book(fastsheet.FastWorksheet) == book(None)
