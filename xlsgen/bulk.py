@@ -5,9 +5,9 @@ renamed when complete), so a bad file, a failed validation or even a crashed wor
 unit and never the batch, and an interrupted run never leaves a half-written ``.xlsx``.
 
 A manifest in the output folder records, per unit file, the hash of its bytes together with the
-generator (templates, rendering code, xlsgen version). A unit whose hash is unchanged and whose workbook
-still exists is not rendered again; it is still loaded and checked, so the summary lists it with its
-current totals and problems.
+generator (templates, rendering code, xlsgen version), the size and time of its workbook and what the
+summary shows of it. A unit whose hash is unchanged and whose workbook is as written is not even
+loaded (``freshness``): the summary lists it from the manifest.
 """
 
 from __future__ import annotations
@@ -24,21 +24,21 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
 
-from . import __version__
+from . import __version__, freshness
 from .errors import DataError, OutputError, XlsgenError
 from .validate import ERROR, WARNING, Problem, check, load_problems
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
 SUMMARY_NAME = "汇总表.xlsx"
 TMP_PATTERN = ".~*.tmp"  # the names render.write_atomic gives its temporary files
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 
 OK, SKIPPED, FAILED = "成功", "未变化", "失败"
 
@@ -81,6 +81,7 @@ class Outcome:
     pid: int = 0
     peak_rss_kb: int = 0
     seconds: float = 0.0
+    output_stat: list[int] | None = None  # [size, mtime_ns] of the workbook as written
 
     @property
     def errors(self) -> int:
@@ -207,15 +208,21 @@ def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
     if out == root:  # workbooks written beside their JSON files: nothing to exclude
         out = None
     found = []
+    inside_out: dict[Path, bool] = {}  # per folder: resolving every file costs more than the rest together
     for path in data_dir.rglob("*.json"):
         rel = path.relative_to(data_dir)
         if any(part.startswith(".") for part in rel.parts) or path.name.endswith(".schema.json"):
             continue
-        if out is not None and out in path.resolve().parents:
-            continue
+        if out is not None:
+            folder = path.parent
+            if folder not in inside_out:
+                real = folder.resolve()
+                inside_out[folder] = real == out or out in real.parents
+            if inside_out[folder]:
+                continue
         if path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+            found.append((rel.as_posix(), path))
+    return [path for _, path in sorted(found, key=lambda t: t[0])]
 
 
 def _identity(raw: bytes) -> tuple[str, str] | None:
@@ -245,7 +252,7 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
     # A locked workbook is another output of the same data: switching --lock on or off redoes every unit.
     generator = generator_digest() + ("+lock" if lock else "")
     manifest = {} if force else load_manifest(out_dir)
-    planned: list[tuple[Path, str, str, tuple[str, str] | None]] = []
+    planned: list[tuple[Path, str, str, tuple[str, str] | None, bool]] = []
     by_code: dict[str, list[str]] = {}
     by_file: dict[str, list[str]] = {}
     for path in find_units(data_dir, out_dir):
@@ -253,10 +260,14 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
         try:
             raw = path.read_bytes()
         except OSError:
-            planned.append((path, rel, "", None))  # the worker reports the read error in full
+            planned.append((path, rel, "", None, False))  # the worker reports the read error in full
             continue
-        ident = _identity(raw)
-        planned.append((path, rel, unit_digest(raw, generator), ident))
+        digest = unit_digest(raw, generator)
+        entry = manifest.get(rel)
+        fresh = freshness.fresh(entry, digest, str(path), out_dir)
+        # An up-to-date unit's code and name are in the manifest: no need to parse its JSON.
+        ident = (freshness.identity(entry) if fresh and entry else None) or _identity(raw)
+        planned.append((path, rel, digest, ident, fresh))
         if ident:
             code, name = ident
             by_code.setdefault(code.strip(), []).append(rel)
@@ -268,7 +279,7 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
             for rel in group:
                 clash.setdefault(rel, set()).update(r for r in group if r != rel)
     jobs = []
-    for path, rel, digest, ident in planned:
+    for path, rel, digest, ident, fresh in planned:
         blocked = ""
         if rel in clash and ident:
             others = "、".join(sorted(clash[rel]))
@@ -278,8 +289,6 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
             else:
                 why = f"与 {others} 会写入同一个工作簿 {name}（单位编码与名称只差大小写或特殊字符）"
             blocked = f"{why}；为免互相覆盖，这些单位都未生成，请改正其中的单位编码后重新运行"
-        entry = manifest.get(rel)
-        fresh = bool(entry and digest and entry["digest"] == digest and (out_dir / entry["output"]).is_file())
         jobs.append(
             Job(
                 str(path),
@@ -338,11 +347,13 @@ def run_job(job: Job) -> Outcome:
         if out.errors and not job.force:
             return out
         out.output = render.file_name(unit)
-        if job.render or out.digest != job.digest or not (Path(job.out_dir) / out.output).is_file():
+        target = Path(job.out_dir) / out.output
+        if job.render or out.digest != job.digest or not target.is_file():
             render.generate(unit, Path(job.out_dir), lock=job.lock)
             out.status = OK
         else:
             out.status = SKIPPED
+        out.output_stat = freshness.file_stat(target)
     except DataError as exc:
         out.issues = load_problems(exc, job.path)
     except OutputError as exc:
@@ -498,20 +509,35 @@ def run(
     except OSError as exc:
         raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
     stale = clean_stale(out_dir)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
-    _warm_up()
 
     # Even under --force the old entries stay true of the files they describe until a unit is redone,
     # so an interrupted forced run does not forget the workbooks it has not reached yet.
     entries = {k: v for k, v in load_manifest(out_dir).items() if (data_dir / k).is_file()}
+    saved = dict(entries)
+    by_source = {job.source: job for job in job_list}
     outcomes: list[Outcome] = []
     last_save = time.monotonic()
+
+    # Up-to-date units are answered from the manifest here; only the others go to the workers.
+    todo: list[Job] = []
+    cached: list[Outcome] = []
+    for job in job_list:
+        if not job.render and not job.blocked and job.source in entries:
+            try:
+                cached.append(freshness.outcome_from(entries[job.source], job, SKIPPED, Outcome, Problem))
+                continue
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                job = replace(job, render=True)  # a damaged entry: do the unit again
+        todo.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if todo:
+        _warm_up()
 
     def done(outcome: Outcome) -> None:
         nonlocal last_save
         outcomes.append(outcome)
         if outcome.status in (OK, SKIPPED):
-            entries[outcome.source] = {"digest": outcome.digest, "output": outcome.output}
+            entries[outcome.source] = freshness.entry(outcome, by_source[outcome.source])
         else:
             entries.pop(outcome.source, None)
         # Save now and then, so that a run killed outright (kill -9) still skips what it finished.
@@ -527,12 +553,16 @@ def run(
     gc.collect()
     gc.freeze()
     try:
-        _execute(job_list, workers, done)
+        for outcome in cached:
+            done(outcome)
+        if todo:
+            _execute(todo, workers, done)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         gc.unfreeze()
-        save_manifest(out_dir, entries)
+        if entries != saved or not (out_dir / MANIFEST_NAME).is_file():
+            save_manifest(out_dir, entries)
     report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)
     if summary and not interrupted and outcomes:
         try:
