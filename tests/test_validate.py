@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from xlsgen import forms
 from xlsgen.cli import main
@@ -199,6 +200,12 @@ def _cost_percent(d: dict[str, Any]) -> str:
 def _cost_over_budget_share(d: dict[str, Any]) -> str:
     i = prow(d, 0, "成本指标")
     d["projects"][0]["indicators"][i]["value"] = "≤120%"  # more than the whole budget
+    return f"projects[0].indicators[{i}].value"
+
+
+def _cost_in_words(d: dict[str, Any]) -> str:
+    i = prow(d, 0, "成本指标")
+    d["projects"][0]["indicators"][i]["value"] = "严格按预算执行"  # 002 writes a sentence there
     return f"projects[0].indicators[{i}].value"
 
 
@@ -476,6 +483,7 @@ CASES: list[tuple[str, Edit]] = [
     ("W-COST-PERCENT", _cost_percent),
     ("E-COST", _cost_over_budget_share),
     ("E-COST", _cost_over),
+    ("W-COST-MONEY", _cost_in_words),
     ("E-VALUE-GRAMMAR", _grammar_comparator),
     ("E-VALUE-GRAMMAR", _grammar_thousands),
     ("W-VALUE-PERCENT", _no_percent),
@@ -629,8 +637,8 @@ def test_cost_first_tree_social_cost_may_be_words() -> None:
     assert problems(data) == []
     data["projects"][0]["indicators"][0]["value"] = "100%"  # 002: 是否按预算额度下达资金 100%, a share of the budget
     assert found(problems(data)) == {("W-COST-PERCENT", "projects[0].indicators[0].value")}
-    data["projects"][0]["indicators"][0]["value"] = "及时下达"  # words where money is due
-    assert found(problems(data)) == {("E-COST", "projects[0].indicators[0].value")}
+    data["projects"][0]["indicators"][0]["value"] = "及时下达"  # words where money is due: a hint, as 002 does
+    assert found(problems(data)) == {("W-COST-MONEY", "projects[0].indicators[0].value")}
 
 
 def test_phrases_and_per_mille_rates_are_fine() -> None:
@@ -802,6 +810,55 @@ def test_seed_002_project_has_no_errors_and_its_cost_share_is_a_warning() -> Non
     assert found([p for p in ps if p.level == WARNING]) == expected
 
 
+def test_seed_002_long_term_table_has_no_errors_and_a_cost_in_words_is_a_warning() -> None:
+    data, ps = seed("seed_002_long")
+    assert [str(p) for p in ps if p.level == ERROR] == []
+    rows = data["projects"][0]["indicators"]
+    money = [j for j, r in enumerate(rows) if r["level2"] == "经济成本指标"]
+    assert (len(money), rows[money[0]]["value"]) == (2, "100%")
+    assert found(ps) == {
+        ("W-COST-PERCENT", f"projects[0].indicators[{money[0]}].value"),  # 是否按预算额度下达资金 100%
+        ("W-COST-MONEY", f"projects[0].indicators[{money[1]}].value"),  # 资金使用合规性: a sentence
+    }
+
+
+def _blank_template_002() -> Unit:
+    """002's blank official 附件1, as printed: ``1. ；`` items, …… rows, （截止 年）, 填报日期： 年 月 日."""
+    data = _fixture("seed_002_blank")
+    try:
+        return Unit.model_validate(data)
+    except ValidationError:  # until the model keeps a blank deadline as None (issue 11 §1, the reader's side)
+        data["long_term"]["deadline"] = data["year"] + 2
+        unit = Unit.model_validate(data)
+        unit.long_term.deadline = None  # type: ignore[assignment]
+        return unit
+
+
+def test_seed_002_blank_template_is_quiet() -> None:
+    # A blank form handed out is all placeholders, as it should be: nothing is wrong with it yet.
+    unit = _blank_template_002()
+    assert sum(r.level3 == "……" or r.level2 == "……" for r in unit.long_term.indicators) == 9
+    assert unit.functions[0] == "；" and unit.long_term.deadline is None and unit.filled_on is None
+    assert check(unit) == []
+
+
+def test_seed_002_template_filled_in_part_reports_what_is_left_blank() -> None:
+    # One value typed in makes it a filled form: the template's leftovers are now placeholders left in.
+    unit = _blank_template_002()
+    unit.long_term.indicators[0].value = "≤100%"
+    ps = found(check(unit))
+    dots = {
+        f"{t}.indicators[{j}].{n}"
+        for t, rows in (("long_term", unit.long_term.indicators), ("annual", unit.annual.indicators))
+        for j, r in enumerate(rows)
+        for n in ("level2", "level3")
+        if getattr(r, n) == "……"
+    }
+    placeholders = {path for code, path in ps if code == "E-PLACEHOLDER"}
+    assert dots <= placeholders
+    assert {"long_term.deadline", "filled_on", "functions[0]", "tasks[3]", "overall_goals.annual[1]"} <= placeholders
+
+
 def test_blank_deadline_is_a_placeholder_on_a_filled_form_and_not_a_year_error() -> None:
     # A deadline left blank (（截止 年）, seed 003) is represented as None: rule 15 has no year to check,
     # rule 12 reports the blank.
@@ -871,6 +928,10 @@ TRANSCRIBED = [  # (fixture, seed text, data example, the part of a unit the see
     ("seed_004", "004_f91f16dfa84a17fe.txt", "怀来县医疗保障局", _projects_004),
     ("seed_002", "002_451c231ef299bff3.txt", "曾都区医疗保障信息中心", _projects_002),
 ]
+SEED_ONLY = [  # transcriptions no example copies: 002's 长期绩效目标表 and its blank official 附件1
+    ("seed_002_long", "002_451c231ef299bff3.txt", None, _projects_002),
+    ("seed_002_blank", "002_451c231ef299bff3.txt", None, _dept_part),
+]
 
 
 def _fixture(name: str) -> dict[str, Any]:
@@ -896,9 +957,11 @@ def _texts(node: Any, path: str = "") -> list[tuple[str, str]]:
     return []
 
 
-@pytest.mark.parametrize(("fixture", "text", "example", "part"), TRANSCRIBED, ids=[t[0] for t in TRANSCRIBED])
+@pytest.mark.parametrize(
+    ("fixture", "text", "example", "part"), TRANSCRIBED + SEED_ONLY, ids=[t[0] for t in TRANSCRIBED + SEED_ONLY]
+)
 def test_fixture_texts_are_in_the_seed(
-    fixture: str, text: str, example: str, part: Callable[[dict[str, Any]], dict[str, Any]]
+    fixture: str, text: str, example: str | None, part: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> None:
     # Text extraction breaks cells into lines and pages; compared without any whitespace, every text the
     # fixture says the seed holds is found in it, so nothing was "improved" on the way.
@@ -910,7 +973,7 @@ def test_fixture_texts_are_in_the_seed(
     assert missing == []
     for p in data.get("projects", []):  # amounts as the seed prints them
         assert f"{Decimal(str(p['budget'])):.2f}" in seed_text
-    if "filled_on" in data:
+    if data.get("filled_on"):
         day = dt.date.fromisoformat(data["filled_on"])
         assert f"{day.year}年{day.month}月{day.day}日" in seed_text
 

@@ -152,7 +152,12 @@ class Context:
     def filled(self) -> bool:
         """False for a blank form (as ``xlsgen new`` writes it): rules about missing content then stay quiet."""
         u = self.unit
-        return any(v for r in self.rows for _, _, v in r.values if v.strip()) or bool(u.projects)
+        if any(v for r in self.rows for _, _, v in r.values if v.strip()) or u.projects:
+            return True
+        # The blank template (002) prints ``1. ；`` and ``……`` where the unit writes; text of its own is a fill.
+        items = [*u.functions, *u.tasks, *u.overall_goals.long_term, *u.overall_goals.annual]
+        texts = [*items, u.long_term.goal, u.annual.goal]
+        return any(t.strip() and not is_placeholder(t) and not _EMPTY_ITEM.match(t) for t in texts)
 
     @cached_property
     def dept_rows(self) -> list[Row]:
@@ -425,34 +430,44 @@ def _wan(number: Decimal, unit: str) -> Decimal | None:
     return {"万元": number, "元": number / 10000}.get(unit)
 
 
-@rule("E-COST", 7, "成本指标的指标值是金额（元 或 万元），且不超过项目预算数（写成预算占比时不超过 100%）")
-def cost(ctx: Context) -> Iterator[Finding]:
+def _cost_values(ctx: Context) -> Iterator[tuple[Row, str, str, str, Any, Decimal]]:
+    """(row, field, Chinese name, text, parsed, budget) of every value of a 成本指标 that should be money."""
     for row in ctx.project_rows:
-        if not ctx.is_cost(row):
-            continue
-        must_be_money = _money_cost(ctx, row)
-        budget = ctx.project(row).budget
-        for name, label, text in row.filled_values:
-            v = parse_value(text)
-            amount = _wan(v.number, v.unit) if v.number is not None else None
-            if must_be_money and _budget_share(v) is not None:
-                if v.number > 100:  # more than the whole budget: what rule 7 forbids
-                    yield (
-                        f"{row.path}.{name}",
-                        f"{row.title}的成本 {text} 超过本项目预算数的 100%（预算数 {_money(budget)} 万元）：请核对",
-                    )
-                continue  # ≤100% of the budget: W-COST-PERCENT's to advise on
-            if amount is None:
-                if must_be_money and not is_placeholder(text):
-                    yield (
-                        f"{row.path}.{name}",
-                        f"{row.title}是成本指标，{label}应为金额（元 或 万元），如 ≤{_money(budget)}万元；现为「{ctx.typed(f'{row.path}.{name}', text)}」",
-                    )
-            elif amount > budget:
+        if ctx.is_cost(row) and _money_cost(ctx, row):
+            budget = ctx.project(row).budget
+            for name, label, text in row.filled_values:
+                yield row, name, label, text, parse_value(text), budget
+
+
+@rule("E-COST", 7, "成本指标超过项目预算数（金额大于预算数，或写成预算占比时超过 100%）")
+def cost(ctx: Context) -> Iterator[Finding]:
+    for row, name, _, text, v, budget in _cost_values(ctx):
+        amount = _wan(v.number, v.unit) if v.number is not None else None
+        if _budget_share(v) is not None:
+            if v.number > 100:  # more than the whole budget
                 yield (
                     f"{row.path}.{name}",
-                    f"{row.title}的成本 {text}（{_money(amount)} 万元）超过本项目预算数 {_money(budget)} 万元：请核对金额或单位（元/万元）",
+                    f"{row.title}的成本 {text} 超过本项目预算数的 100%（预算数 {_money(budget)} 万元）：请核对",
                 )
+        elif amount is not None and amount > budget:
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}的成本 {text}（{_money(amount)} 万元）超过本项目预算数 {_money(budget)} 万元：请核对金额或单位（元/万元）",
+            )
+
+
+@rule("W-COST-MONEY", 7, "成本指标的指标值不是金额（元 或 万元），如写成文字或别的单位")
+def cost_money(ctx: Context) -> Iterator[Finding]:
+    # 002 曾都 writes its 经济成本指标 资金使用合规性 as a sentence: the form as filed, not a sum that is wrong.
+    for row, name, label, text, v, budget in _cost_values(ctx):
+        if _budget_share(v) is not None or is_placeholder(text):
+            continue  # a share of the budget: W-COST-PERCENT's
+        if v.number is None or _wan(v.number, v.unit) is None:
+            yield (
+                f"{row.path}.{name}",
+                f"{row.title}是成本指标，{label}「{ctx.typed(f'{row.path}.{name}', text)}」不是金额：可以保留；"
+                f"成本指标通常写成金额（元 或 万元），如 ≤{_money(budget)}万元",
+            )
 
 
 def _money_cost(ctx: Context, row: Row) -> bool:
@@ -472,14 +487,9 @@ def _budget_share(v: Any) -> Decimal | None:
 def cost_percent(ctx: Context) -> Iterator[Finding]:
     # Real forms write a project's cost as ``≤100%`` of its budget (004 怀来 item 4) or ``100%`` (002 曾都):
     # a cap that holds, only not stated as money. Worth a hint, not an error.
-    for row in ctx.project_rows:
-        if not ctx.is_cost(row) or not _money_cost(ctx, row):
-            continue
-        budget = ctx.project(row).budget
-        for name, label, text in row.filled_values:
-            share = _budget_share(parse_value(text))
-            if share is None or share > 100:
-                continue
+    for row, name, label, text, v, budget in _cost_values(ctx):
+        share = _budget_share(v)
+        if share is not None and share <= 100:
             cap = budget * share / 100
             yield (
                 f"{row.path}.{name}",
@@ -914,6 +924,8 @@ _LISTS = re.compile(r"^(functions|tasks|overall_goals\.(long_term|annual)|projec
 
 @rule("E-PLACEHOLDER", 12, "填好的表中不能留有占位内容：……、「1. ；」、（截止 年）、空白的填报日期")
 def placeholder(ctx: Context) -> Iterator[Finding]:
+    if not ctx.filled:
+        return  # a blank form handed out (002's template) is all placeholders, as it should be
     for path, text in _strings(ctx.unit.model_dump(mode="json", by_alias=True)):
         if _PLAIN.match(text):  # most texts hold none of the characters the four checks look for
             continue
@@ -931,12 +943,12 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
             )
         elif _BLANK_DATE.search(text):
             yield path, f"「{text.strip()}」中的日期空着（ 年 月 日）：请填写日期"
-    if ctx.filled and ctx.unit.long_term.deadline is None:
+    if ctx.unit.long_term.deadline is None:
         yield (
             "long_term.deadline",
             f"长期目标的截止年度空着，表上印成「长期目标：（截止 年）」：请填写 long_term.deadline（通常为 {ctx.unit.year + 2}）",
         )
-    if ctx.filled and ctx.unit.filled_on is None:
+    if ctx.unit.filled_on is None:
         yield "filled_on", "填报日期未填写，表头会打印成「填报日期：    年  月  日」：请填写 filled_on，格式 YYYY-MM-DD"
 
 
