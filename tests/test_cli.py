@@ -52,7 +52,7 @@ def test_typo_in_a_key_is_refused_with_its_path_and_no_file(tmp_path: Path) -> N
     out = tmp_path / "out"
     result = run("generate", str(src), "-o", str(out))
     assert result.exit_code == 1
-    assert f"错误：{src}：annual.indicators[3].vaule：未知字段（可能是拼写错误），请删除或改正" in result.output
+    assert f"错误：{src}: annual.indicators[3].vaule：未知字段（可能是拼写错误），请删除或改正" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or not list(out.iterdir())
 

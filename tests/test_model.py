@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from xlsgen.errors import DataError
+from xlsgen.errors import DataError, Location
 from xlsgen.model import Unit, load_unit, new_unit, parse_value, unit_from_json
 
 from .conftest import EXAMPLES, filled_unit
@@ -28,7 +28,7 @@ def test_amount_with_three_decimals_is_refused_with_its_path() -> None:
     data = minimal() | {"projects": [{"name": "甲", "budget": 1.234}]}
     with pytest.raises(DataError) as err:
         unit_from_json(json.dumps(data), "u.json")
-    assert "u.json：projects[0].budget：金额最多保留两位小数" in str(err.value)
+    assert "u.json: projects[0].budget：金额最多保留两位小数" in str(err.value)
 
 
 def test_money_survives_json_round_trip_at_the_edges() -> None:
@@ -57,7 +57,10 @@ def test_unknown_key_is_an_error_naming_its_path() -> None:
     data["long_term"]["indicatros"] = []
     with pytest.raises(DataError) as err:
         unit_from_json(json.dumps(data), "typo.json")
-    assert str(err.value) == "typo.json：long_term.indicatros：未知字段（可能是拼写错误），请删除或改正"
+    assert str(err.value) == "typo.json: long_term.indicatros：未知字段（可能是拼写错误），请删除或改正"
+    (problem,) = err.value.problems
+    assert (problem.level, problem.code) == ("错误", "E-LOAD")
+    assert problem.location == Location("typo.json", "long_term.indicatros")
 
 
 def test_wrong_type_and_missing_field() -> None:
@@ -66,8 +69,8 @@ def test_wrong_type_and_missing_field() -> None:
     with pytest.raises(DataError) as err:
         unit_from_json(json.dumps(data), "t.json")
     lines = str(err.value).splitlines()
-    assert "t.json：name：缺少必填字段" in lines
-    assert "t.json：year：应为整数" in lines
+    assert "t.json: name：缺少必填字段" in lines
+    assert "t.json: year：应为整数" in lines
 
 
 def test_control_characters_are_refused() -> None:

@@ -32,13 +32,19 @@ from xlsgen.model import (
     Unit,
     YearAmounts,
 )
-from xlsgen.read import MISSING, read_bytes, read_workbook
+from xlsgen.read import MISSING, Imported, read_bytes, read_workbook
 
 from .conftest import filled_unit
 from .xlsx_edit import comparable, delete_rows, find, insert_rows, load, replace_part, save, workbook
 
 DEPT = forms.DEPT_SHEET
 PROJ = forms.PROJECT_SHEET
+
+
+def said(imported: Imported) -> list[str]:
+    """The reader's warnings as a user reads them: ``file!sheet!cell：message``."""
+    assert all(w.code == "W-READ" and w.level == "警告" for w in imported.warnings)
+    return [w.located for w in imported.warnings]
 
 
 def base_unit() -> Unit:
@@ -92,7 +98,7 @@ def unit() -> Unit:
 def test_unedited_workbook_reads_back(unit: Unit, engine: str) -> None:
     imported = read(workbook(unit), engine)
     assert comparable(imported.unit) == comparable(unit)
-    assert imported.warnings == []
+    assert said(imported) == []
 
 
 def test_changed_values(unit: Unit, engine: str) -> None:
@@ -221,7 +227,7 @@ def test_columns_widened_sheets_renamed_blank_rows_between_sections(unit: Unit, 
     dept.title, proj.title = "附件一（已改名）", "项目表"
     imported = read(save(wb), engine)
     assert comparable(imported.unit) == comparable(unit)
-    assert imported.warnings == []
+    assert said(imported) == []
     assert imported.cells["name"] == "附件一（已改名）!B4"
     assert imported.cells["projects[1].code"].startswith("项目表!")
 
@@ -246,7 +252,7 @@ def test_labels_typed_with_spaces_and_known_variants(unit: Unit, engine: str) ->
     proj.cell(*find(proj, "项目编码")).value = "项目　编码"  # a full-width space
     imported = read(save(wb), engine)
     assert comparable(imported.unit) == comparable(unit)
-    assert imported.warnings == []
+    assert said(imported) == []
 
 
 def test_numbers_typed_into_text_cells_read_as_excel_shows_them(unit: Unit, engine: str) -> None:
@@ -282,7 +288,7 @@ def test_plan_typed_as_plain_percent_numbers_and_budget_formula_without_value(un
     # 附件1 still shows the old 30.00 for 项目2: the difference is reported with both cells.
     row, col = at(unit, "projects[1].budget", PROJ)
     dept_row, dept_col = at(unit, "projects[1].budget", DEPT)
-    assert imported.warnings == [
+    assert said(imported) == [
         f"u.xlsx!{PROJ}!{'ABCDEFGHI'[col - 1]}{row}：与 {DEPT}!{'ABCDEFGHI'[dept_col - 1]}{dept_row} 的“30.00”不一致，按本表的“35.00”读取"
     ]
 
@@ -293,7 +299,7 @@ def test_content_outside_any_field_is_a_warning_naming_its_cell(unit: Unit, engi
     ws["K10"] = "备注：已核实"
     imported = read(save(wb), engine, name="怀来.xlsx")
     assert comparable(imported.unit) == comparable(unit)
-    assert imported.warnings == ["怀来.xlsx!部门整体绩效目标申报表!K10：“备注：已核实”不在表格的任何栏目中，未读取"]
+    assert said(imported) == ["怀来.xlsx!部门整体绩效目标申报表!K10：“备注：已核实”不在表格的任何栏目中，未读取"]
 
 
 def test_only_the_dept_sheet(unit: Unit, engine: str) -> None:
@@ -319,7 +325,7 @@ def test_only_the_project_sheet(unit: Unit, engine: str) -> None:
             exclude={"category", "total_budget", "direction"}
         )
     assert got.long_term.indicators == [] and got.funding is None
-    assert any("预算年度" in w for w in imported.warnings)  # the project sheet prints no year: said so
+    assert any("预算年度" in w for w in said(imported))  # the project sheet prints no year: said so
 
 
 def test_project_rows_and_blocks_paired_by_name_when_counts_differ(unit: Unit, engine: str) -> None:
@@ -331,7 +337,7 @@ def test_project_rows_and_blocks_paired_by_name_when_counts_differ(unit: Unit, e
     assert [p.name for p in got] == ["项目2", "项目1"]
     assert got[0].direction == "支出方向1" and got[0].indicators == unit.projects[1].indicators
     assert got[1].direction == "" and got[1].indicators == unit.projects[0].indicators
-    assert [w for w in imported.warnings if "项目1" in w] == [
+    assert [w for w in said(imported) if "项目1" in w] == [
         f"u.xlsx!{PROJ}!A1：项目“项目1”在附件1“项目支出情况”中没有对应的项目"
     ]
 
@@ -479,7 +485,7 @@ def test_hand_typed_workbook_every_value_in_its_field(engine: str, blank_rows: b
     want = comparable(unit)
     want.update(parent="", region="")
     assert comparable(imported.unit) == want
-    assert imported.warnings == []
+    assert said(imported) == []
     ws = load(hand_typed(unit, blank_rows=blank_rows))["Sheet1"]
     row = [c.row for c in ws["D"] if c.value == unit.annual.indicators[2].level3][-1]  # the annual table is last
     assert imported.cells["annual.indicators[2].value"] == f"Sheet1!G{row}"
@@ -494,7 +500,7 @@ def test_hand_typed_workbook_reports_what_it_cannot_place(engine: str) -> None:
     ws.cell(ws.max_row + 2, 1).value = "单位负责人：张三"
     imported = read(save(wb), engine, name="手工.xlsx")
     assert imported.unit.filler == unit.filler
-    assert sorted(imported.warnings) == sorted(
+    assert sorted(said(imported)) == sorted(
         [
             f"手工.xlsx!Sheet1!C{r}：“（签字）”不在表格的任何栏目中，未读取",
             f"手工.xlsx!Sheet1!A{ws.max_row}：“单位负责人：张三”不在表格的任何栏目中，未读取",
@@ -520,7 +526,7 @@ def test_hand_typed_workbook_one_column_to_the_right(engine: str) -> None:
     want = comparable(unit)
     want.update(parent="", region="")
     assert comparable(imported.unit) == want
-    assert imported.warnings == [f"右移.xlsx!Sheet1!D{r}：“（签字）”不在表格的任何栏目中，未读取"]
+    assert said(imported) == [f"右移.xlsx!Sheet1!D{r}：“（签字）”不在表格的任何栏目中，未读取"]
     row = [c.row for c in ws["E"] if c.value == unit.annual.indicators[2].level3][-1]
     assert imported.cells["annual.indicators[2].value"] == f"Sheet1!H{row}"
 
@@ -530,7 +536,7 @@ def test_hand_typed_workbook_without_any_code_says_so(engine: str) -> None:
     unit.projects = []
     imported = read(hand_typed(unit), engine, name="无编码.xlsx")
     assert imported.unit.code == MISSING
-    assert imported.warnings == [f"无编码.xlsx：工作簿中没有单位编码，已填为“{MISSING}”，请在 JSON 中改正"]
+    assert said(imported) == [f"无编码.xlsx：工作簿中没有单位编码，已填为“{MISSING}”，请在 JSON 中改正"]
     # xlsgen names its files <单位编码>-<单位名称>.xlsx: such a name gives the code back.
     assert read(hand_typed(unit), engine, name="450099-测试县测试局.xlsx").unit.code == "450099"
 
@@ -574,7 +580,7 @@ def test_impossible_date_is_a_warning(unit: Unit, engine: str) -> None:
     wb[DEPT]["A3"] = "填报日期：2024年2月30日"
     imported = read(save(wb), engine)
     assert imported.unit.filled_on is None
-    assert imported.warnings == [
+    assert said(imported) == [
         "u.xlsx!部门整体绩效目标申报表!A3：填报日期“2024年2月30日”不是有效日期（应写成 2024年1月15日），已留空"
     ]
 
@@ -720,7 +726,7 @@ def test_hand_typed_workbook_with_the_usual_liberties(engine: str) -> None:
     want = comparable(unit)
     want.update(parent="", region="")
     assert comparable(imported.unit) == want
-    assert imported.warnings == []
+    assert said(imported) == []
 
 
 def test_workbook_of_another_template_version_is_read_with_a_note(unit: Unit) -> None:
@@ -732,7 +738,7 @@ def test_workbook_of_another_template_version_is_read_with_a_note(unit: Unit) ->
     assert old != custom
     imported = read(replace_part(data, "docProps/custom.xml", old))
     assert comparable(imported.unit) == comparable(unit)
-    assert imported.warnings == ["u.xlsx：由另一版本的 xlsgen 生成（模板版本 0，当前为 1），按表中的栏目名读取"]
+    assert said(imported) == ["u.xlsx：由另一版本的 xlsgen 生成（模板版本 0，当前为 1），按表中的栏目名读取"]
 
 
 def test_a_sheet_full_of_other_content_gives_a_bounded_list_of_warnings(unit: Unit) -> None:
@@ -742,6 +748,6 @@ def test_a_sheet_full_of_other_content_gives_a_bounded_list_of_warnings(unit: Un
         ws.cell(r, 11).value = f"杂项{r}"
     imported = read(save(wb))
     assert comparable(imported.unit) == comparable(unit)
-    assert len(imported.warnings) == 51
-    assert imported.warnings[0] == f"u.xlsx!{DEPT}!K1：“杂项1”不在表格的任何栏目中，未读取"
-    assert imported.warnings[-1] == f"u.xlsx：工作表“{DEPT}”另有 30 个单元格的内容不在表格的任何栏目中，未读取"
+    assert len(said(imported)) == 51
+    assert said(imported)[0] == f"u.xlsx!{DEPT}!K1：“杂项1”不在表格的任何栏目中，未读取"
+    assert said(imported)[-1] == f"u.xlsx：工作表“{DEPT}”另有 30 个单元格的内容不在表格的任何栏目中，未读取"

@@ -83,9 +83,14 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, list(args))
 
 
+def located(file: Path, expected: str) -> str:
+    """``<file>: <json path>：<message>``, or ``<file>：<message>`` for a place given by line and column."""
+    return f"{file}：{expected}" if expected.startswith("第 ") else f"{file}: {expected}"
+
+
 def assert_each_located(output: str, files: dict[str, Path], prefix: str = "") -> None:
     for name, (_, expected) in BAD.items():
-        assert f"{prefix}{files[name]}：{expected}" in output, (name, output[-3000:])
+        assert f"{prefix}{located(files[name], expected)}" in output, (name, output[-3000:])
 
 
 def test_generate(files: dict[str, Path], tmp_path: Path) -> None:
@@ -120,7 +125,7 @@ def test_diff(files: dict[str, Path]) -> None:
         result = run("diff", str(files["好.json"]), str(files[name]))
         assert result.exit_code == 1, name
         output = clean(result)
-        assert f"错误：{files[name]}：{BAD[name][1]}" in output, (name, output)
+        assert f"错误：{located(files[name], BAD[name][1])}" in output, (name, output)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -145,7 +150,7 @@ def test_text_too_long_only_once_joined_is_refused_even_forced(tmp_path: Path) -
     result = run("generate", str(src), "-o", str(out), "--force")
     assert result.exit_code == 1
     output = clean(result)
-    assert f"错误：{src}：functions：要打印在一个单元格中的内容有 40005 个字符" in output  # "1." + 20000 + "\n" + "2." + 20000
+    assert f"错误：{src}: functions：要打印在一个单元格中的内容有 40005 个字符" in output  # "1." + 20000 + "\n" + "2." + 20000
     assert not out.exists() or not list(out.glob("*.xlsx"))
 
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from xlsgen import forms
 from xlsgen.cli import main
-from xlsgen.errors import ReadError
+from xlsgen.errors import Location, ReadError, in_file
 from xlsgen.layout import a1, build
 from xlsgen.model import Unit, load_unit, new_unit
 from xlsgen.read import read_workbook
@@ -38,7 +38,6 @@ from xlsgen.validate import (
     check_file,
     code_table,
     codes_markdown,
-    load_problems,
     locate,
 )
 
@@ -93,11 +92,20 @@ def test_readme_table_lists_every_code_once() -> None:
 
 
 def test_load_errors_keep_their_location() -> None:
-    exc = ReadError(f"u.xlsx!{forms.DEPT_SHEET}!D9：金额应为数字\nu.xlsx：工作簿已加密")
-    got = [(p.code, p.where, p.message) for p in load_problems(exc, "in/u.xlsx")]
+    exc = ReadError(
+        [
+            Problem(
+                ERROR, "E-LOAD", "金额应为数字", Location("u.xlsx", "funding.income.fiscal", forms.DEPT_SHEET, "D9")
+            ),
+            Problem(ERROR, "E-LOAD", "工作簿已加密", Location("u.xlsx")),
+            Problem(ERROR, "E-OUTPUT", "无法写入", Location("out/v.xlsx")),
+        ]
+    )
+    got = [(p.code, p.where, p.path, p.message) for p in in_file(exc.problems, "in/u.xlsx")]
     assert got == [
-        ("E-LOAD", f"u.xlsx!{forms.DEPT_SHEET}!D9", "金额应为数字"),
-        ("E-LOAD", "in/u.xlsx", "工作簿已加密"),
+        ("E-LOAD", f"in/u.xlsx!{forms.DEPT_SHEET}!D9", "funding.income.fiscal", "金额应为数字"),
+        ("E-LOAD", "in/u.xlsx", "", "工作簿已加密"),
+        ("E-OUTPUT", "out/v.xlsx", "", "无法写入"),  # another file keeps its own name
     ]
 
 
@@ -1041,10 +1049,12 @@ def test_workbook_location_is_file_sheet_cell() -> None:
 
 def test_location_falls_back_to_the_row_then_the_group_then_the_path() -> None:
     cells = {"annual.indicators[7].level3": "S!D40", "projects[0].plan.mar": "P!B9", "projects[0].plan.jun": "P!D9"}
-    assert locate("annual.indicators[7].level2", "f.xlsx", cells) == "f.xlsx!S!D40"
-    assert locate("projects[0].plan", "f.xlsx", cells) == "f.xlsx!P!B9"
-    assert locate("sections.funding", "f.xlsx", cells) == "f.xlsx: sections.funding"
-    assert locate("code", "u.json") == "u.json: code"
+    assert locate("annual.indicators[7].level2", "f.xlsx", cells) == Location(
+        "f.xlsx", "annual.indicators[7].level2", "S", "D40"
+    )
+    assert str(locate("projects[0].plan", "f.xlsx", cells)) == "f.xlsx!P!B9"
+    assert str(locate("sections.funding", "f.xlsx", cells)) == "f.xlsx: sections.funding"
+    assert str(locate("code", "u.json")) == "u.json: code"
 
 
 def test_shown_totals_that_do_not_add_up_are_errors_with_both_numbers() -> None:

@@ -32,8 +32,8 @@ from types import SimpleNamespace
 from typing import IO
 
 from . import __version__, freshness
-from .errors import DataError, OutputError, XlsgenError
-from .validate import ERROR, WARNING, Problem, check, load_problems
+from .errors import ERROR, WARNING, DataError, Location, OutputError, Problem, XlsgenError, in_file
+from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
 SUMMARY_NAME = "汇总表.xlsx"
@@ -331,7 +331,7 @@ def run_job(job: Job) -> Outcome:
         try:
             raw = Path(job.path).read_bytes()
         except OSError as exc:
-            raise DataError(f"{job.path}：无法读取文件（{exc.strerror or exc}）") from None
+            raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(job.path))) from None
         out.digest = unit_digest(raw, job.generator)
         unit = unit_from_json(raw, job.path)
         out.code, out.name, out.year = unit.code, unit.name, unit.year
@@ -342,7 +342,7 @@ def run_job(job: Job) -> Outcome:
         out.project_total = sum((p.budget for p in unit.projects), Decimal("0.00"))
         out.issues = check(unit, source=job.path)
         if job.blocked:
-            out.issues.insert(0, Problem(ERROR, "E-DUP-CODE", job.blocked, "code", f"{job.path}: code"))
+            out.issues.insert(0, Problem(ERROR, "E-DUP-CODE", job.blocked, Location(job.path, "code")))
             return out
         if out.errors and not job.force:
             return out
@@ -354,12 +354,8 @@ def run_job(job: Job) -> Outcome:
         else:
             out.status = SKIPPED
         out.output_stat = freshness.file_stat(target)
-    except DataError as exc:
-        out.issues = load_problems(exc, job.path)
-    except OutputError as exc:
-        out.issues.insert(0, Problem(ERROR, "E-OUTPUT", str(exc), "", job.path))
-    except XlsgenError as exc:
-        out.issues.insert(0, Problem(ERROR, "E-RENDER", str(exc), "", job.path))
+    except XlsgenError as exc:  # each problem keeps the code of its kind: E-LOAD, E-OUTPUT, E-RENDER
+        out.issues[:0] = in_file(exc.problems, job.path)
     except Exception as exc:  # a bug must cost one unit, not the batch
         out.issues.insert(
             0,
@@ -367,8 +363,7 @@ def run_job(job: Job) -> Outcome:
                 ERROR,
                 "E-BUG",
                 f"生成时程序出错（{type(exc).__name__}：{exc}），其余单位不受影响；请把此文件和这条信息发给维护人员",
-                "",
-                job.path,
+                Location(job.path),
             ),
         )
     finally:
@@ -416,8 +411,7 @@ def _died(job: Job) -> Outcome:
                 ERROR,
                 "E-BUG",
                 "处理该文件时工作进程意外退出（可能内存不足或程序崩溃），其余单位不受影响；请单独运行 xlsgen generate 查看原因",
-                "",
-                job.path,
+                Location(job.path),
             )
         ],
     )
@@ -507,7 +501,7 @@ def run(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
+        raise OutputError(f"无法创建输出目录（{exc.strerror or exc}）", Location(str(out_dir))) from None
     stale = clean_stale(out_dir)
 
     # Even under --force the old entries stay true of the files they describe until a unit is redone,

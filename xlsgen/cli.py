@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import DataError, XlsgenError
+from .errors import DataError, XlsgenError, in_file
 
 # The model (pydantic), the layout (Jinja) and the writer (xlsxwriter) are imported by the commands that
 # use them: `xlsgen --help` or a usage error should not pay for them.
@@ -205,7 +205,7 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
             target = generate_workbook(unit, out_dir, sections, lock)
         except DataError as exc:  # a text too long for a cell: named by its JSON path in this file
             failed += 1
-            fail(f"{path}：{exc}")
+            fail("\n".join(p.located for p in in_file(exc.problems, str(path))))
             continue
         except XlsgenError as exc:
             failed += 1
@@ -405,19 +405,31 @@ def validate_command(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
       xlsgen validate data/*.json --format json > problems.json
     """
     import json
-    from dataclasses import asdict
 
-    from .validate import ERROR, Problem, check_file, load_problems
+    from .errors import ERROR, Problem, in_file
+    from .validate import check_file
 
     found: list[tuple[Path, Problem]] = []
     for path in files:
         try:
             problems = check_file(path)
         except XlsgenError as exc:
-            problems = load_problems(exc, str(path))
+            problems = in_file(exc.problems, str(path))
         found.extend((path, p) for p in problems)
     if fmt == "json":
-        rows = [{"file": str(path), **asdict(p)} for path, p in found]
+        rows = [
+            {
+                "file": str(path),
+                "level": p.level,
+                "code": p.code,
+                "message": p.message,
+                "path": p.location.path,
+                "sheet": p.location.sheet,
+                "cell": p.location.cell,
+                "where": p.where,
+            }
+            for path, p in found
+        ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for _, problem in found:

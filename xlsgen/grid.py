@@ -25,7 +25,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
-from .errors import ReadError
+from .errors import Location, ReadError
 from .safety import Package, col_index, col_letters
 
 Region = tuple[int, int, int, int]
@@ -206,7 +206,9 @@ def _calamine(pkg: Package) -> list[Grid]:
             grids.append(Grid(part.name, values, merges, part.hidden, _LazyFormats(pkg, part.path)))
         return grids
     except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError: all mean "cannot read"
-        raise ReadError(f"{pkg.source}：无法读取工作簿内容（{type(exc).__name__}：{exc}），文件可能已损坏") from None
+        raise ReadError(
+            f"无法读取工作簿内容（{type(exc).__name__}：{exc}），文件可能已损坏", Location(pkg.source)
+        ) from None
 
 
 def _openpyxl(pkg: Package) -> list[Grid]:
@@ -214,11 +216,13 @@ def _openpyxl(pkg: Package) -> list[Grid]:
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:  # openpyxl only parses safely when defusedxml is importable
-        raise ReadError(f"{pkg.source}：未安装 defusedxml，出于安全考虑不读取工作簿")
+        raise ReadError("未安装 defusedxml，出于安全考虑不读取工作簿", Location(pkg.source))
     try:
         book = openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=True)
     except Exception as exc:
-        raise ReadError(f"{pkg.source}：无法读取工作簿内容（{type(exc).__name__}：{exc}），文件可能已损坏") from None
+        raise ReadError(
+            f"无法读取工作簿内容（{type(exc).__name__}：{exc}），文件可能已损坏", Location(pkg.source)
+        ) from None
     hidden = {p.name: p.hidden for p in pkg.sheets}
     grids = []
     for ws in book.worksheets:

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from .errors import DataError
+from .errors import ERROR, DataError, Location, Problem
 
 MAX_DEPTH = 100  # a unit file nests five levels deep; anything near Python's recursion limit is refused
 MAX_DIGITS = 50  # an integer longer than this is no year, amount or percentage
@@ -79,18 +79,23 @@ def loads(raw: bytes | str, source: str) -> Any:
         if _skip_space(text, end) != len(text):
             raise json.JSONDecodeError("Extra data", text, end)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{source}：第 {exc.lineno} 行第 {exc.colno} 列不是合法的 JSON（{_hint(exc.msg)}）") from None
+        raise DataError(
+            f"第 {exc.lineno} 行第 {exc.colno} 列不是合法的 JSON（{_hint(exc.msg)}）", Location(source)
+        ) from None
     except RecursionError:
         line, col = _too_deep(text)
         raise DataError(
-            f"{source}：第 {line} 行第 {col} 列：JSON 嵌套超过 {MAX_DEPTH} 层（单位数据只有几层），"
-            "文件可能已损坏或不是单位数据"
+            f"第 {line} 行第 {col} 列：JSON 嵌套超过 {MAX_DEPTH} 层（单位数据只有几层），文件可能已损坏或不是单位数据",
+            Location(source),
         ) from None
     surrogates = "\\ud" in text or "\\uD" in text
     if flags.long or flags.duplicates or surrogates:
         problems = list(_walk(data, "", 0))
         if problems:
-            raise DataError("\n".join(f"{source}：{path or '（根）'}：{message}" for path, message in problems[:20]))
+            raise DataError(
+                Problem(ERROR, DataError.code, message, Location(source, path or "（根）"))
+                for path, message in problems[:20]
+            )
     return data
 
 
@@ -100,7 +105,7 @@ def decode(raw: bytes, source: str) -> str:
         encoding = json.detect_encoding(raw)
         return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise DataError(f"{source}：文件不是 UTF-8 编码的文本，请用 UTF-8 另存后重试") from None
+        raise DataError("文件不是 UTF-8 编码的文本，请用 UTF-8 另存后重试", Location(source)) from None
 
 
 def _skip_space(text: str, pos: int) -> int:

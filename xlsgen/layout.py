@@ -36,7 +36,7 @@ from typing import Any
 import jinja2
 
 from . import forms, styles
-from .errors import LayoutError
+from .errors import LayoutError, Location
 from .model import Expense, Income, SpendPlan, Unit
 
 TEMPLATE_VERSION = "1"
@@ -82,6 +82,11 @@ class Sheet:
     def by_field(self) -> dict[str, Cell]:
         return {c.field: c for c in self.cells if c.field}
 
+    @property
+    def origin(self) -> Location:
+        """The template file, where a layout error is to be fixed."""
+        return Location(f"{self.template}.html.j2")
+
     def formula_a1(self, cell: Cell, fields: dict[str, Cell] | None = None) -> str:
         """The cell's formula with every ``{path}`` replaced by the A1 address of the cell showing it."""
         fields = fields if fields is not None else self.by_field()
@@ -89,7 +94,7 @@ class Sheet:
         def resolve(m: re.Match[str]) -> str:
             target = fields.get(m.group(1))
             if target is None:
-                raise LayoutError(f"模板 {self.template}：公式引用了表中没有的字段 {m.group(1)}")
+                raise LayoutError(f"公式引用了表中没有的字段 {m.group(1)}", self.origin)
             return a1(target.row, target.col)
 
         assert cell.formula is not None
@@ -264,19 +269,19 @@ class _TableParser:
         )
         self.col = cell.last_col + 1
         if cell.style not in styles.STYLES:
-            raise LayoutError(f"模板 {self.template}：{a1(row, col)} 使用了未定义的样式 {cell.style}")
+            raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {cell.style}", self.origin)
         if rows == cols == 1 and col < len(self.widths):  # the common case: one plain cell
             taken.add((row, col))
             self.cells.append(cell)
             return
         if cell.last_col >= len(self.widths):
-            raise LayoutError(f"模板 {self.template}：{a1(row, col)} 处的单元格超出了 {len(self.widths)} 列")
+            raise LayoutError(f"{a1(row, col)} 处的单元格超出了 {len(self.widths)} 列", self.origin)
         for r in range(row, cell.last_row + 1):
             for c in range(col, cell.last_col + 1):
                 if (r, c) in taken:
                     raise LayoutError(
-                        f"模板 {self.template}：合并区域 {a1(row, col)}:"
-                        f"{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠"
+                        f"合并区域 {a1(row, col)}:{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠",
+                        self.origin,
                     )
                 taken.add((r, c))
         self.cells.append(cell)
@@ -284,6 +289,10 @@ class _TableParser:
     @property
     def template(self) -> str | None:
         return self.meta.get("data-template")
+
+    @property
+    def origin(self) -> Location:
+        return Location(f"{self.template}.html.j2")
 
 
 def parse(markup_: str) -> Sheet:
@@ -294,7 +303,7 @@ def parse(markup_: str) -> Sheet:
     n_cols = len(p.widths)
     holes = [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
     if holes:
-        raise LayoutError(f"模板 {p.meta.get('data-template')}：第 {holes[0][0] + 1} 行缺少单元格 {a1(*holes[0])}")
+        raise LayoutError(f"第 {holes[0][0] + 1} 行缺少单元格 {a1(*holes[0])}", p.origin)
     repeat = p.meta.get("data-repeat-rows")
     return Sheet(
         name=p.meta["data-sheet"],

@@ -401,30 +401,33 @@ def unit_from_json(text: str | bytes, source: str) -> Unit:
     """Parse and validate a unit file; every problem is named by ``source`` and its JSON path."""
     from pydantic import ValidationError
 
-    from .errors import DataError
+    from .errors import ERROR, DataError, Location, Problem
     from .jsontext import loads
 
     data = loads(text, source)  # refuses what json.loads would let through (issue 13 §2, §8)
     try:
         return Unit.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{source}：{json_path(e['loc'])}：{explain(e)}" for e in exc.errors()]
-        raise DataError("\n".join(lines)) from None
+        raise DataError(
+            Problem(ERROR, DataError.code, explain(e), Location(source, json_path(e["loc"]))) for e in exc.errors()
+        ) from None
     except RecursionError:  # deep, yet within what the parser allowed
-        raise DataError(f"{source}：JSON 嵌套层数过多（单位数据只有几层），文件可能已损坏或不是单位数据") from None
+        raise DataError(
+            "JSON 嵌套层数过多（单位数据只有几层），文件可能已损坏或不是单位数据", Location(source)
+        ) from None
 
 
 def load_unit(path: str | Any) -> Unit:
     """Read ``path`` (a unit JSON file) into a Unit; errors name the file and the JSON path."""
     from pathlib import Path
 
-    from .errors import DataError
+    from .errors import DataError, Location
 
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise DataError(f"{p}：无法读取文件（{exc.strerror or exc}）") from None
+        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(p))) from None
     return unit_from_json(raw, str(p))
 
 

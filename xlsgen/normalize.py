@@ -277,14 +277,14 @@ def normalize_file(path: Path, write: bool = True) -> list[Change]:
     The file's own JSON data is edited at the changed paths, so fields it leaves out stay out; the text is
     written back with two-space indentation, as ``xlsgen new`` writes it. An unchanged file is not touched.
     """
-    from .errors import DataError
+    from .errors import DataError, Location
     from .render import write_atomic
 
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"{path}：无法读取文件（{exc.strerror or exc}）") from None
+        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(path))) from None
     found = changes(unit_from_json(raw, str(path)))
     if found and write:
         data = apply(json.loads(raw), found)

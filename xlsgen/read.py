@@ -40,7 +40,7 @@ from .anchors import (
     squash,
     years,
 )
-from .errors import ReadError
+from .errors import ERROR, WARNING, Location, Problem, ReadError
 from .forms import IDENTITY_PROPERTIES
 from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
@@ -56,7 +56,7 @@ _CODE = re.compile(r"([0-9A-Za-z]*)(.*)", re.S)  # a project's unit line: <单�
 class Imported:
     unit: Unit
     cells: dict[str, str]  # JSON path → "sheet!A1" where it was read
-    warnings: list[str]  # Chinese, each naming file!sheet!cell
+    warnings: list[Problem]  # W-READ, each at file!sheet!cell or at the file
     source: str
     # What the derived cells show (funding.income.total.current, funding.income.fiscal.share, …), for the
     # validator to compare with the amounts; a formula cell saved without its value is left out.
@@ -69,7 +69,7 @@ def read_workbook(path: str | Path, *, engine: str = "auto") -> Imported:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ReadError(f"{p}：无法读取文件（{exc.strerror or exc}）") from None
+        raise ReadError(f"无法读取文件（{exc.strerror or exc}）", Location(str(p))) from None
     return read_bytes(data, p.name, engine=engine)
 
 
@@ -95,17 +95,17 @@ class _Reader:
         self.properties = properties
         self.s = spec()
         self.cells: dict[str, tuple[Grid, int, int]] = {}
-        self.warnings: list[str] = []
+        self.warnings: list[Problem] = []
         self.used: set[tuple[str, int, int]] = set()
         self.shown: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- bookkeeping
 
     def warn(self, g: Grid, r: int, c: int, message: str) -> None:
-        self.warnings.append(f"{self.source}!{g.name}!{g.a1(r, c)}：{message}")
+        self.warnings.append(Problem(WARNING, "W-READ", message, Location(self.source, sheet=g.name, cell=g.a1(r, c))))
 
     def note(self, message: str) -> None:
-        self.warnings.append(f"{self.source}：{message}")
+        self.warnings.append(Problem(WARNING, "W-READ", message, Location(self.source)))
 
     def place(self, path: str, g: Grid, r: int, c: int) -> None:
         self.cells[path] = (g, r, c)
@@ -172,9 +172,10 @@ class _Reader:
                 self.note(f"工作表“{g.name}”不是部门整体绩效目标申报表或项目绩效目标表，未读取")
         if not depts and not sheets:
             raise ReadError(
-                f"{self.source}：不是部门整体绩效目标申报表或项目绩效目标表（A 列中找不到足够的栏目名称："
+                "不是部门整体绩效目标申报表或项目绩效目标表（A 列中找不到足够的栏目名称："
                 "附件1 应有“部门（单位）名称”“部门职能概述”“长期绩效指标”等，项目表应有“项目编码”“绩效目标”“一级指标”等），"
-                "请确认发送的是本单位填写的申报表"
+                "请确认发送的是本单位填写的申报表",
+                Location(self.source),
             )
         for g in depts[1:]:
             self.note(f"工作簿中有多张部门整体绩效目标申报表，只读取了第一张“{depts[0].name}”，“{g.name}”未读取")
@@ -666,14 +667,14 @@ class _Reader:
         try:
             return Unit.model_validate(data)
         except ValidationError as exc:
-            lines = []
+            problems = []
             for e in exc.errors():
                 path = json_path(e["loc"])
-                cell = self.cell_of(path)
-                lines.append(f"{self.source}{'!' + cell if cell else ''}：{path}：{explain(e)}")
-            raise ReadError("\n".join(lines)) from None
+                sheet, cell = self.cell_of(path) or ("", "")
+                problems.append(Problem(ERROR, ReadError.code, explain(e), Location(self.source, path, sheet, cell)))
+            raise ReadError(problems) from None
 
-    def cell_of(self, path: str) -> str | None:
+    def cell_of(self, path: str) -> tuple[str, str] | None:
         """The cell a JSON path was read from, or the nearest enclosing field's cell."""
         while path not in self.cells:
             shorter = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", path)
@@ -681,4 +682,4 @@ class _Reader:
                 return None
             path = shorter
         g, r, c = self.cells[path]
-        return f"{g.name}!{g.a1(r, c)}"
+        return g.name, g.a1(r, c)

@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, fastsheet, forms, styles
-from .errors import DataError, OutputError
+from .errors import DataError, Location, OutputError
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import CELL_LIMIT, Unit, cell_length
@@ -111,10 +111,11 @@ def _write_cells(ws: Worksheet, sheet: Sheet, formats: dict[str, Any], fields: d
 
 def _too_long(cell: Cell, sheet: Sheet) -> DataError:
     # xlsxwriter would cut the text at 32767 characters without a word: refuse instead (issue 13 §3).
-    where = cell.field or f"{sheet.name}!{a1(cell.row, cell.col)}"
+    where = Location(path=cell.field) if cell.field else Location(sheet=sheet.name, cell=a1(cell.row, cell.col))
     return DataError(
-        f"{where}：要打印在一个单元格中的内容有 {cell_length(cell.value)} 个字符（分条内容合在同一格），"
-        f"超过 Excel 单元格的上限 {CELL_LIMIT} 个字符，请缩短"
+        f"要打印在一个单元格中的内容有 {cell_length(cell.value)} 个字符（分条内容合在同一格），"
+        f"超过 Excel 单元格的上限 {CELL_LIMIT} 个字符，请缩短",
+        where,
     )
 
 
@@ -231,7 +232,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise OutputError(
-            f"无法写入 {path}：{exc.strerror or exc}。请检查输出目录是否存在且可写，文件是否正被 Excel 打开。"
+            f"无法写入（{exc.strerror or exc}）。请检查输出目录是否存在且可写，文件是否正被 Excel 打开。",
+            Location(str(path)),
         ) from None
 
 

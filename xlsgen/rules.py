@@ -24,11 +24,9 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from . import forms
+from .errors import ERROR, WARNING
 from .model import AnnualIndicator, Project, Unit, YearAmounts, parse_value
 from .normalize import Change, changes, normalized
-
-ERROR = "错误"
-WARNING = "警告"
 
 Finding = tuple[str, str]  # (json path, message)
 

@@ -42,7 +42,7 @@ from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
 
-from .errors import UnsafeFileError
+from .errors import Location, UnsafeFileError
 
 MAX_FILE = 100 * 2**20
 MAX_ENTRIES = 10_000
@@ -118,27 +118,29 @@ def col_index(letters: str) -> int:
 def open_package(data: bytes, source: str) -> Package:
     """Check ``data`` (the bytes of a supposed .xlsx) and return its parts; raise UnsafeFileError if refused."""
     if not data:
-        raise UnsafeFileError(f"{source}：文件是空的（0 字节），请重新保存或重新发送")
+        raise UnsafeFileError("文件是空的（0 字节），请重新保存或重新发送", Location(source))
     if len(data) > MAX_FILE:
         raise UnsafeFileError(
-            f"{source}：文件过大（{len(data) // 2**20} MB），单位绩效目标表不应超过 {MAX_FILE // 2**20} MB"
+            f"文件过大（{len(data) // 2**20} MB），单位绩效目标表不应超过 {MAX_FILE // 2**20} MB", Location(source)
         )
     if data.startswith(OLE2):
-        raise UnsafeFileError(f"{source}：文件已加密或为旧版 .xls，请在 Excel 中另存为无密码的 .xlsx")
+        raise UnsafeFileError("文件已加密或为旧版 .xls，请在 Excel 中另存为无密码的 .xlsx", Location(source))
     if not data.startswith(b"PK"):
-        raise UnsafeFileError(f"{source}：不是 xlsx 文件（不是 zip 格式的 Excel 工作簿），请在 Excel 中另存为 .xlsx")
+        raise UnsafeFileError(
+            "不是 xlsx 文件（不是 zip 格式的 Excel 工作簿），请在 Excel 中另存为 .xlsx", Location(source)
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise UnsafeFileError(
-            f"{source}：文件不完整或已损坏（可能下载或复制时被截断），无法作为 xlsx 打开，请重新发送原文件"
+            "文件不完整或已损坏（可能下载或复制时被截断），无法作为 xlsx 打开，请重新发送原文件", Location(source)
         ) from None
     _check_entries(infos, source)
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UnsafeFileError(
-            f"{source}：是 zip 压缩包但不是 xlsx 工作簿（缺少 xl/workbook.xml），请在 Excel 中另存为 .xlsx"
+            "是 zip 压缩包但不是 xlsx 工作簿（缺少 xl/workbook.xml），请在 Excel 中另存为 .xlsx", Location(source)
         )
     parts = _read_parts(zf, infos, source)
     sheets = _sheet_parts(parts, source)
@@ -150,26 +152,32 @@ def open_package(data: bytes, source: str) -> Package:
 
 def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
     if len(infos) > MAX_ENTRIES:
-        raise UnsafeFileError(f"{source}：压缩包内有 {len(infos)} 个文件，超过上限 {MAX_ENTRIES}，疑似恶意文件，已拒绝")
+        raise UnsafeFileError(
+            f"压缩包内有 {len(infos)} 个文件，超过上限 {MAX_ENTRIES}，疑似恶意文件，已拒绝", Location(source)
+        )
     total = 0
     seen: set[str] = set()
     for info in infos:
         if info.filename in seen:
-            raise UnsafeFileError(f"{source}：压缩包内 {info.filename} 出现了两次（Excel 从不这样保存），疑似伪造文件，已拒绝")
+            raise UnsafeFileError(
+                f"压缩包内 {info.filename} 出现了两次（Excel 从不这样保存），疑似伪造文件，已拒绝", Location(source)
+            )
         seen.add(info.filename)
         if info.flag_bits & 0x1:
-            raise UnsafeFileError(f"{source}：文件已加密，请在 Excel 中另存为无密码的 .xlsx")
+            raise UnsafeFileError("文件已加密，请在 Excel 中另存为无密码的 .xlsx", Location(source))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UnsafeFileError(f"{source}：{info.filename} 使用了不支持的压缩方式，请在 Excel 中重新另存为 .xlsx")
+            raise UnsafeFileError(
+                f"{info.filename} 使用了不支持的压缩方式，请在 Excel 中重新另存为 .xlsx", Location(source)
+            )
         total += info.file_size
         if info.file_size > BIG_ENTRY and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise UnsafeFileError(
-                f"{source}：{info.filename} 解压后膨胀 {info.file_size // max(info.compress_size, 1)} 倍，"
-                "疑似压缩炸弹，已拒绝"
+                f"{info.filename} 解压后膨胀 {info.file_size // max(info.compress_size, 1)} 倍，疑似压缩炸弹，已拒绝",
+                Location(source),
             )
     if total > MAX_TOTAL:
         raise UnsafeFileError(
-            f"{source}：解压后共 {total // 2**20} MB，超过上限 {MAX_TOTAL // 2**20} MB，疑似压缩炸弹，已拒绝"
+            f"解压后共 {total // 2**20} MB，超过上限 {MAX_TOTAL // 2**20} MB，疑似压缩炸弹，已拒绝", Location(source)
         )
 
 
@@ -184,11 +192,11 @@ def _read_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) 
             body = zf.read(info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError) as exc:
             raise UnsafeFileError(
-                f"{source}：{info.filename} 已损坏或不完整（{type(exc).__name__}），请重新发送原文件"
+                f"{info.filename} 已损坏或不完整（{type(exc).__name__}），请重新发送原文件", Location(source)
             ) from None
         if b"!" in body and any(m in body for m in _DTD_MARKERS):  # every marker holds a "!" byte
             raise UnsafeFileError(
-                f"{source}：{info.filename} 含有 DTD/实体声明（Excel 从不写入），疑似 XML 炸弹，已拒绝"
+                f"{info.filename} 含有 DTD/实体声明（Excel 从不写入），疑似 XML 炸弹，已拒绝", Location(source)
             )
         parts[info.filename] = body
     return parts
@@ -210,7 +218,7 @@ def _parse(parts: dict[str, bytes], path: str, source: str):  # -> Element | Non
     try:
         return SafeET.fromstring(body)
     except Exception as exc:  # ParseError and every defusedxml refusal
-        raise UnsafeFileError(f"{source}：{path} 不是合法的 XML（{type(exc).__name__}），文件已损坏") from None
+        raise UnsafeFileError(f"{path} 不是合法的 XML（{type(exc).__name__}），文件已损坏", Location(source)) from None
 
 
 def _sheet_parts(parts: dict[str, bytes], source: str) -> list[SheetPart]:
@@ -254,21 +262,26 @@ def _check_part(body: bytes, path: str, sheet: str, source: str) -> None:
         if extent is None:
             extent = _measure_slow(body)
     except _Refused as exc:
-        raise UnsafeFileError(f"{source}：{path}：{exc}，文件已损坏或被改动，请在 Excel 中重新另存为 .xlsx") from None
+        raise UnsafeFileError(
+            f"{path}：{exc}，文件已损坏或被改动，请在 Excel 中重新另存为 .xlsx", Location(source)
+        ) from None
     if extent.cells > MAX_CELLS:
-        raise UnsafeFileError(f"{source}：工作表“{sheet}”有 {extent.cells} 个单元格，超过上限 {MAX_CELLS}，已拒绝")
+        raise UnsafeFileError(
+            f"工作表“{sheet}”有 {extent.cells} 个单元格，超过上限 {MAX_CELLS}，已拒绝", Location(source)
+        )
     if extent.merges > MAX_MERGES:
         raise UnsafeFileError(
-            f"{source}：工作表“{sheet}”有 {extent.merges} 个合并单元格，超过上限 {MAX_MERGES}，已拒绝"
+            f"工作表“{sheet}”有 {extent.merges} 个合并单元格，超过上限 {MAX_MERGES}，已拒绝", Location(source)
         )
     if max(extent.strings, extent.unique) > MAX_STRINGS:
         raise UnsafeFileError(
-            f"{source}：{path} 声明或含有 {max(extent.strings, extent.unique)} 个共享文本，超过上限 {MAX_STRINGS}，已拒绝"
+            f"{path} 声明或含有 {max(extent.strings, extent.unique)} 个共享文本，超过上限 {MAX_STRINGS}，已拒绝",
+            Location(source),
         )
     if extent.rows * extent.cols > MAX_AREA:
         raise UnsafeFileError(
-            f"{source}!{sheet}!{extent.far}：此单元格离表格主体太远（工作表范围达 {extent.rows} 行 × {extent.cols} 列），"
-            "请删除表格以外的内容后重试"
+            f"此单元格离表格主体太远（工作表范围达 {extent.rows} 行 × {extent.cols} 列），请删除表格以外的内容后重试",
+            Location(source, sheet=sheet, cell=extent.far),
         )
 
 
@@ -382,7 +395,9 @@ def _measure_slow(body: bytes) -> _Extent:
     try:
         parser.Parse(body, True)
     except expat.ExpatError as exc:
-        raise _Refused(f"不是合法的 XML（{expat.errors.messages.get(exc.code, exc.code)}，第 {exc.lineno} 行）") from None
+        raise _Refused(
+            f"不是合法的 XML（{expat.errors.messages.get(exc.code, exc.code)}，第 {exc.lineno} 行）"
+        ) from None
     except (ValueError, LookupError, UnicodeError):  # an encoding expat cannot decode
         raise _Refused("使用了无法识别的字符编码") from None
     return replay.extent

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DataError
+from .errors import ERROR, WARNING, DataError, Location, Problem, in_file
 from .model import Unit, load_unit
-from .rules import ERROR, RULES, WARNING, Context
+from .rules import RULES, Context
 
 if TYPE_CHECKING:
     from .read import Imported
@@ -23,6 +22,7 @@ __all__ = [
     "ERROR",
     "RULES",
     "WARNING",
+    "Location",
     "Problem",
     "check",
     "check_file",
@@ -31,18 +31,6 @@ __all__ = [
     "codes_markdown",
     "locate",
 ]
-
-
-@dataclass(frozen=True)
-class Problem:
-    level: str  # ERROR or WARNING
-    code: str  # stable, e.g. "E-FUNDS-SUM"
-    message: str  # Chinese: what is wrong and how to fix it
-    path: str  # JSON path, e.g. "annual.indicators[12].value"
-    where: str  # printed location: "data/x.json: annual.indicators[12].value" or "x.xlsx!Sheet!F47"
-
-    def __str__(self) -> str:
-        return f"{self.level} {self.code} {self.where}：{self.message}"
 
 
 # Codes that are not rules over a unit but appear in ``xlsgen validate``, ``import`` and ``bulk`` output.
@@ -89,8 +77,8 @@ def _cell(p: str, cells: Mapping[str, str]) -> str | None:
     return next((ref for key, ref in cells.items() if key.startswith((f"{p}.", f"{p}["))), None)
 
 
-def locate(path: str, source: str = "", cells: Mapping[str, str] | None = None) -> str:
-    """The printed location of a JSON path: ``file: path``, or ``file!sheet!A1`` when cells are known.
+def locate(path: str, source: str = "", cells: Mapping[str, str] | None = None) -> Location:
+    """Where a JSON path is: ``source`` and the path, plus the sheet and cell when cells are known.
 
     Without a cell for the path itself, the nearest enclosing path that has one is used; a row (or a
     merged 一级/二级 cell below the first row of its group) is placed at a cell of the same row.
@@ -99,9 +87,10 @@ def locate(path: str, source: str = "", cells: Mapping[str, str] | None = None) 
     while cells and p:
         ref = _cell(p, cells)
         if ref is not None:
-            return f"{source}!{ref}" if source else ref
+            sheet, _, cell = ref.rpartition("!")  # a cell reference "sheet!A1": an A1 name holds no "!"
+            return Location(source, path, sheet, cell)
         p = _PARENT.sub("", p) if _PARENT.search(p) else ""
-    return f"{source}: {path}" if source else path
+    return Location(source, path)
 
 
 def check(
@@ -121,34 +110,8 @@ def check(
     problems = []
     for r in RULES:
         for path, message in r.run(ctx):
-            problems.append(Problem(r.level, r.code, message, path, locate(path, source, cells)))
+            problems.append(Problem(r.level, r.code, message, locate(path, source, cells)))
     return sorted(problems, key=lambda p: p.level != ERROR)
-
-
-def load_problems(exc: Exception, source: str) -> list[Problem]:
-    """A file that could not be loaded, as E-LOAD problems, one per line of the error.
-
-    Lines read ``<file>：<json path>：<message>`` (a unit file), ``<file>!<sheet>!<cell>：<message>`` (a
-    workbook) or ``<file>：<message>``; the location goes to ``where`` so it is not printed twice.
-    """
-    names = tuple(dict.fromkeys((source, Path(source).name)))
-    problems = []
-    for line in str(exc).splitlines():
-        where, text = source, line
-        for name in names:
-            cell = re.match(rf"^({re.escape(name)}![^：]+)：(.*)$", line, re.DOTALL)
-            if cell:
-                where, text = cell.group(1), cell.group(2)
-                break
-            if line.startswith(name + "："):
-                text = line[len(name) + 1 :]
-                break
-        m = re.match(r"^([A-Za-z_$][\w.$\[\]]*|（根）)：(.*)$", text)
-        if m and where == source:
-            problems.append(Problem(ERROR, "E-LOAD", m.group(2), m.group(1), f"{source}: {m.group(1)}"))
-        elif text.strip():
-            problems.append(Problem(ERROR, "E-LOAD", text, "", where))
-    return problems or [Problem(ERROR, "E-LOAD", str(exc), "", source)]
 
 
 def check_file(path: Path) -> list[Problem]:
@@ -159,7 +122,8 @@ def check_file(path: Path) -> list[Problem]:
         return check(load_unit(path), str(path))
     if suffix not in (".xlsx", ".xlsm"):
         raise DataError(
-            f"{path}：不支持的文件类型 {path.suffix or '（无扩展名）'}，应为单位 JSON 文件（.json）或工作簿（.xlsx）"
+            f"不支持的文件类型 {path.suffix or '（无扩展名）'}，应为单位 JSON 文件（.json）或工作簿（.xlsx）",
+            Location(str(path)),
         )
     from .read import read_workbook
 
@@ -171,15 +135,4 @@ def check_imported(imported: Imported, source: str) -> list[Problem]:
 
     ``source`` is the workbook as the user named it (the reader's own source is the bare file name).
     """
-    return check(imported.unit, source, imported.cells, imported.shown) + [
-        _read_warning(w, source) for w in imported.warnings
-    ]
-
-
-def _read_warning(text: str, source: str) -> Problem:
-    # The reader's warnings read "<file>!<sheet>!<cell>：<message>" or "<file>：<message>".
-    for name in dict.fromkeys((source, Path(source).name)):
-        m = re.match(rf"^{re.escape(name)}(![^：]+)?：(.*)$", text, re.DOTALL)
-        if m:
-            return Problem(WARNING, "W-READ", m.group(2), "", source + (m.group(1) or ""))
-    return Problem(WARNING, "W-READ", text, "", source)
+    return check(imported.unit, source, imported.cells, imported.shown) + in_file(imported.warnings, source)
