@@ -53,7 +53,10 @@ BAD: dict[str, tuple[str, str]] = {
         replaced(r'"level1": "', '"level2": "x", "level1": "'),
         "projects[0].indicators[0].level2：键“level2”出现了不止一次",
     ),
-    "超长.json": (unit_text(filler="长" * (CELL_LIMIT + 1)), f"filler：文本有 {CELL_LIMIT + 1} 个字符，超过 Excel 单元格的上限"),
+    "超长.json": (
+        unit_text(filler="长" * (CELL_LIMIT + 1)),
+        f"filler：文本有 {CELL_LIMIT + 1} 个字符，超过 Excel 单元格的上限",
+    ),
     "超长表情.json": (unit_text(filler="😀" * (CELL_LIMIT // 2 + 1)), "filler：文本有 32768 个字符"),
     "年份无穷.json": (replaced(r'"year": \d+', '"year": 1e400'), "year：应为有限的数字"),
 }
@@ -150,7 +153,9 @@ def test_text_too_long_only_once_joined_is_refused_even_forced(tmp_path: Path) -
     result = run("generate", str(src), "-o", str(out), "--force")
     assert result.exit_code == 1
     output = clean(result)
-    assert f"错误：{src}: functions：要打印在一个单元格中的内容有 40005 个字符" in output  # "1." + 20000 + "\n" + "2." + 20000
+    assert (
+        f"错误：{src}: functions：要打印在一个单元格中的内容有 40005 个字符" in output
+    )  # "1." + 20000 + "\n" + "2." + 20000
     assert not out.exists() or not list(out.glob("*.xlsx"))
 
 
