@@ -155,7 +155,13 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
     return sizes
 
 
-def pdf_text(pdf: Path) -> str:
+def pdf_text(pdf: Path, raw: bool = False) -> str:
+    """The PDF's text, pages separated by form feeds: laid out as printed, or (``raw``) in drawing order,
+    where LibreOffice keeps a wrapped cell's lines together."""
     return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+        ["pdftotext", "-raw" if raw else "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout

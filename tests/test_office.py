@@ -233,3 +233,38 @@ def test_libreoffice_adds_and_removes_indicator_rows_and_import_reads_the_edited
                     else:  # inside a merge the box is drawn on the merge's outer edges
                         sides = (ws.cell(r, box[0]).border.left.style, ws.cell(r, box[1]).border.right.style)
                     assert all(sides), f"{new}: {ws.cell(r, c).coordinate} lost its border"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_printed_pages_show_their_tables_headers_and_group_labels(printed, path: Path) -> None:
+    """Read from the PDF LibreOffice prints: each page that prints indicator rows prints the table's
+    column headers and the 一级 label of every row on it; no page is only 填报说明 or one lone row."""
+    from .test_pages import LONG_HEAD, PROJECT_HEAD, ROW, annual_head, indicators, pages
+
+    unit = load_unit(path)
+    _, pdf = printed[path.stem]
+    texts = [re.sub(r"\s+", "", p) for p in pdf_text(pdf, raw=True).split("\f")[:-1]]
+    n = 0
+    for sheet in build(unit):
+        rows: dict[int, list[tuple[str, int]]] = {}
+        for cell in sheet.cells:
+            if cell.field and (m := ROW.match(cell.field)):
+                rows.setdefault(cell.row, []).append((m.group(1), int(m.group(2))))
+        for page in pages(sheet):
+            text = texts[n]
+            n += 1
+            here = [t for r in page for t in rows.get(r, [])]
+            for table in {t for t, _ in here}:
+                head = (
+                    annual_head(unit.year) if table == "annual" else LONG_HEAD if table == "long_term" else PROJECT_HEAD
+                )
+                assert all(h in text for h in head), f"page {n}: the {table} headers are not printed"
+                for level1 in {indicators(unit, table)[i].level1 for t, i in here if t == table}:
+                    assert level1 in text, f"page {n}: 一级 label {level1} not printed beside its rows"
+            if "填报说明" in text:
+                assert here, f"page {n} holds only 填报说明"
+            for table in {t for t, _ in here}:
+                assert sum(t == table for t, _ in here) >= 2 or len(indicators(unit, table)) < 2, (
+                    f"page {n}: a lone row"
+                )
+    assert n == len(texts)

@@ -207,6 +207,7 @@ def test_merge_split_and_new_merge(unit: Unit, engine: str) -> None:
     # A new merge over 公用经费控制 and 在职人员控制: Excel keeps the top-left text for both rows.
     a, b = (next(n for n, r in enumerate(rows) if r.level2 == name) for name in ("公用经费控制", "在职人员控制"))
     (ra, col), (rb, _) = at(unit, f"long_term.indicators[{a}].level2"), at(unit, f"long_term.indicators[{b}].level2")
+    assert rb == ra + 1, "the two rows must print on one page (no repeated header between them)"
     ws.cell(rb, col).value = None
     ws.merge_cells(start_row=ra, start_column=col, end_row=rb, end_column=col)
     got = read(save(wb), engine).unit.long_term.indicators

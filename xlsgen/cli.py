@@ -20,7 +20,7 @@ from .errors import DataError, XlsgenError, in_file
 # use them: `xlsgen --help` or a usage error should not pay for them.
 
 F = TypeVar("F", bound=Callable[..., Any])
-SECTIONS = ("funding", "projects", "overall_goals")
+SECTIONS = ("funding", "projects", "overall_goals", "notes")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -161,7 +161,7 @@ def main() -> None:
     "--without",
     multiple=True,
     type=click.Choice(SECTIONS),
-    help="本次不打印的可选部分（可重复）：funding 部门总体资金情况，projects 项目支出情况，overall_goals 整体绩效总目标。",
+    help="本次不打印的可选部分（可重复）：funding 部门总体资金情况，projects 项目支出情况，overall_goals 整体绩效总目标，notes 表末的填报说明。",
 )
 @click.option("--force", is_flag=True, help="校验发现错误时仍然生成（错误照样列出）。")
 @lock_option()

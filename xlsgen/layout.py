@@ -8,13 +8,17 @@ shape and the code, so it is small:
     (1-based, ``first:last``) printed again at the top of every page, if any.
 ``<col data-width>``
     column widths in Excel character units, one per column.
-``<tr data-break data-keep data-section data-block>``
+``<tr data-break data-keep data-section data-block data-table data-with-prev>``
     a page break before this row; keep this row and the next ``n - 1`` on one page; the anchor of a
-    section; a row of a repeating block.
-``<td rowspan colspan class data-field data-formula data-list data-list-style>``
+    section; a row of a repeating block; the first of an indicator table's ``n`` header rows (the
+    table runs to the row before the next ``data-section``/``data-table``/``data-break`` row, or the
+    end), repeated at the top of a page the table continues on; never start a page at this row.
+``<td rowspan colspan class data-field data-formula data-list data-list-style data-split data-room>``
     the merge, the style (``styles.STYLES``), the JSON path the cell shows
     (``annual.indicators[3].value``), a formula whose ``{path}`` references are resolved to the cells
-    showing those paths, and the drop-down list (``basis``, ``kind``, ``category``) it takes.
+    showing those paths, the drop-down list (``basis``, ``kind``, ``category``) it takes, whether a
+    page break may fall inside the merge (it is split there and its label printed again), and, for an
+    input with no field, which kind of entry (``TYPICAL_ENTRY``) its row keeps room for.
 
 Spans come from the data (``runs``); the parser places cells with the HTML table algorithm and checks
 the result: no cell outside the declared columns, no overlapping merge, no row left with a hole.
@@ -27,7 +31,7 @@ import html
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -59,10 +63,21 @@ class Cell:
     formula: str | None = None
     list: str | None = None
     list_style: str = "stop"
+    split: bool = False  # a page break may fall inside this merge: split there, the label printed again
+    room: str | None = None  # an empty input without a field: the kind of entry to keep room for
 
     @property
     def merged(self) -> bool:
         return self.last_row > self.row or self.last_col > self.col
+
+
+@dataclass
+class Table:
+    """An indicator table's rows (zero-based): ``head`` header rows from ``first``, its body to ``last``."""
+
+    first: int
+    head: int
+    last: int
 
 
 @dataclass
@@ -78,6 +93,8 @@ class Sheet:
     sections: dict[str, int] = field(default_factory=dict)
     repeat_rows: tuple[int, int] | None = None  # zero-based, inclusive
     heights: list[float] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    with_prev: list[int] = field(default_factory=list)  # rows a page may not start at
 
     def by_field(self) -> dict[str, Cell]:
         return {c.field: c for c in self.cells if c.field}
@@ -224,6 +241,8 @@ class _TableParser:
         self.breaks: list[int] = []
         self.keep: list[tuple[int, int]] = []
         self.sections: dict[str, int] = {}
+        self.tables: list[Table] = []
+        self.with_prev: list[int] = []
         self.row = -1
         self.col = 0  # where the next cell of the row may start
         self.taken: set[tuple[int, int]] = set()
@@ -249,6 +268,12 @@ class _TableParser:
                 self.keep.append((self.row, self.row + int(a["data-keep"]) - 1))
             if "data-section" in a:
                 self.sections[a["data-section"]] = self.row
+            if ("data-section" in a or "data-table" in a or "data-break" in a) and self.tables:
+                self.close_table(self.row - 1)
+            if "data-table" in a:
+                self.tables.append(Table(self.row, int(a["data-table"]), -1))
+            if "data-with-prev" in a:
+                self.with_prev.append(self.row)
 
     def cell(self, a: dict[str, str], text: str) -> None:
         row, col, taken = self.row, self.col, self.taken
@@ -266,6 +291,8 @@ class _TableParser:
             a.get("data-formula") or None,
             a.get("data-list") or None,
             a.get("data-list-style", "stop"),
+            "data-split" in a,
+            a.get("data-room"),
         )
         self.col = cell.last_col + 1
         if cell.style not in styles.STYLES:
@@ -286,6 +313,10 @@ class _TableParser:
                 taken.add((r, c))
         self.cells.append(cell)
 
+    def close_table(self, last: int) -> None:
+        if self.tables[-1].last < 0:
+            self.tables[-1].last = last
+
     @property
     def template(self) -> str | None:
         return self.meta.get("data-template")
@@ -300,6 +331,8 @@ def parse(markup_: str) -> Sheet:
     p = _TableParser()
     p.feed(markup_)
     n_rows = max(c.last_row for c in p.cells) + 1
+    if p.tables:
+        p.close_table(n_rows - 1)
     n_cols = len(p.widths)
     holes = [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
     if holes:
@@ -316,6 +349,8 @@ def parse(markup_: str) -> Sheet:
         keep=p.keep,
         sections=p.sections,
         repeat_rows=(int(repeat.split(":")[0]) - 1, int(repeat.split(":")[1]) - 1) if repeat else None,
+        tables=p.tables,
+        with_prev=p.with_prev,
     )
 
 
@@ -393,19 +428,60 @@ def display_text(cell: Cell) -> str:
     return {"money": f"{number:.2f}", "ratio": f"{number * 100:.2f}%", "percent": f"{number:.0f}%"}[kind]
 
 
-def fit_heights(sheet: Sheet) -> None:
-    """Set every row's height so that no wrapped text is clipped, merged cells included.
+# Room an empty input keeps for what a unit typically writes there (a blank form from `xlsgen new`, or a
+# row left to fill): the median length of the field in the example units of data/ (full-width
+# characters), or, for short values and drop-downs, a typical or the longest value. Keyed by the
+# field's last name (``annual.indicators[3].level3`` → ``level3``).
+_TYPICAL_CHARS = {
+    "level3": 11, "description": 12, "name": 14, "direction": 24, "use": 44, "goals": 33,
+    "functions": 270, "tasks": 270, "goal": 180, "long_term": 160, "annual": 200,
+}  # fmt: skip
+TYPICAL_ENTRY = {key: "字" * n for key, n in _TYPICAL_CHARS.items()} | {
+    "value": "≥100%",
+    "prev1": "≥100%",
+    "prev2": "≥100%",
+    "basis": max(forms.BASIS, key=len),
+    "kind": max(forms.KIND, key=len),
+    "category": max(forms.CATEGORY, key=len),
+    "code": "0" * 21,
+}
+
+
+def room_text(cell: Cell) -> str:
+    """The text a cell must have room for: its own, or for an empty input the typical entry."""
+    if cell.value:
+        return display_text(cell)
+    kind = cell.room or (cell.field.rsplit(".", 1)[-1] if cell.field else "")
+    return TYPICAL_ENTRY.get(kind, "") if styles.is_input(cell.style) else ""
+
+
+def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None) -> None:
+    """Set every row's height so that no wrapped text is clipped, merged cells included; an empty
+    input gets room for a typical entry (``TYPICAL_ENTRY``), so a unit filling a blank form by hand
+    does not end up with clipped text.
 
     Single-row cells set their row first; a merged cell's shortfall is then spread evenly over the
     rows it spans, so a tall label never makes one row of its group tower over the others.
+
+    ``needs`` (by ``id(cell)``) keeps each cell's measured height while ``plan_pages`` refits the same
+    cells after every break.
     """
     heights = [MIN_ROW_PT] * sheet.n_rows
     px = [column_px(w) for w in sheet.widths]
     tall: list[tuple[Cell, float]] = []
+    needs = {} if needs is None else needs
     for cell in sheet.cells:
-        if not cell.value:
+        need = needs.get(id(cell))
+        if need is None:
+            text = room_text(cell)
+            need = (
+                needed_height(text, sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
+                if text
+                else 0.0
+            )
+            needs[id(cell)] = need
+        if not need:
             continue
-        need = needed_height(display_text(cell), sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
         if cell.last_row == cell.row:
             heights[cell.row] = max(heights[cell.row], need)
         else:
@@ -437,36 +513,120 @@ def print_scale(sheet: Sheet) -> float:
 
 
 def plan_pages(sheet: Sheet) -> None:
-    """Add manual page breaks so that no merged group that fits on a page is cut by a break.
+    """Break the sheet into A4 pages that read like the official form.
 
-    A4 portrait at the fit-to-width scale; pages after the first lose the repeated header rows.
-    Template breaks (``data-break``) are kept. Groups are every row-spanning merge plus the
-    template's ``data-keep`` runs; a group taller than a page is allowed to break.
+    A4 portrait at the fit-to-width scale; pages after the first lose the print-title rows. Template
+    breaks (``data-break``) are kept. A break never cuts a ``data-keep`` run or a merge that fits on a
+    page, except a merge marked ``data-split`` (一级 labels, a table's side label), which is split at
+    the break and printed again on the new page. A break inside an indicator table (``data-table``)
+    inserts a copy of the table's column headers at the top of the new page. A page never starts with
+    a table's second or last row or with a ``data-with-prev`` row (填报说明), so none of them is left
+    alone: a table starts with two rows under its header and ends with two.
+    The sheet is edited in place: rows inserted, merges split, heights refitted; formulas follow, as
+    they are resolved from fields.
     """
     scale = print_scale(sheet)
     room = (A4_PT[1] - (MARGINS_IN["top"] + MARGINS_IN["bottom"]) * 72 - PAGE_SLACK_PT) / scale
-    heights = sheet.heights
-    header = sum(heights[r] for r in range(sheet.repeat_rows[0], sheet.repeat_rows[1] + 1)) if sheet.repeat_rows else 0
-    groups = [(c.row, c.last_row) for c in sheet.cells if c.last_row > c.row] + sheet.keep
-    # no_break_before[r]: a page may not start at row r, since a group that fits would be cut there
-    no_break_before = [False] * (sheet.n_rows + 1)
-    for first, last in groups:
-        if sum(heights[first : last + 1]) <= room - header:
-            for r in range(first + 1, last + 1):
-                no_break_before[r] = True
+    first, last = sheet.repeat_rows or (0, -1)
+    titles = sum(sheet.heights[first : last + 1])
     forced = set(sheet.breaks)
     breaks: list[int] = []
-    start, used = 0, 0.0
-    for r in range(sheet.n_rows):
-        if r in forced and r > start:
-            breaks.append(r)
-            start, used = r, header
-        if used + heights[r] > room and r > start:
-            b = next((c for c in range(r, start, -1) if not no_break_before[c]), r)
-            breaks.append(b)
-            start, used = b, header + sum(heights[b:r])
-        used += heights[r]
+    start = 0
+    needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
+    while (b := _next_break(sheet, start, room, titles, forced)) is not None:
+        added = _break_at(sheet, b, needs)
+        forced = {f + added if f > b else f for f in forced}
+        breaks.append(b)
+        start = b
     sheet.breaks = breaks
+
+
+def _next_break(sheet: Sheet, start: int, room: float, titles: float, forced: set[int]) -> int | None:
+    """Where the page starting at row ``start`` ends (the next page's first row), or None at the end."""
+    heights = sheet.heights
+    used = titles if start else 0.0
+    for r in range(start, sheet.n_rows):
+        if r in forced and r > start:
+            return r
+        if used + heights[r] > room and r > start:
+            glued = _glued(sheet, room - titles)
+            return next((c for c in range(r, start, -1) if not glued[c] and _splits_fit(sheet, c)), r)
+        used += heights[r]
+    return None
+
+
+def _glued(sheet: Sheet, room: float) -> list[bool]:
+    """glued[r]: a page may not start at row r."""
+    heights = sheet.heights
+    glued = [False] * (sheet.n_rows + 1)
+    runs_ = [(c.row, c.last_row) for c in sheet.cells if c.last_row > c.row and not c.split] + sheet.keep
+    for first, last in runs_:
+        if sum(heights[first : last + 1]) <= room:  # a group taller than a page has to break somewhere
+            for r in range(first + 1, last + 1):
+                glued[r] = True
+    for t in sheet.tables:
+        body = t.first + t.head
+        if t.last > body:  # two body rows or more: neither the first nor the last prints alone
+            glued[body + 1] = glued[t.last] = True
+    for r in sheet.with_prev:
+        glued[r] = True
+    return glued
+
+
+def _splits_fit(sheet: Sheet, b: int) -> bool:
+    """Whether every label split by a break before row b still fits in the rows left above it.
+
+    An empty label is split only into merges of two rows or more: a single empty cell reads as a row
+    typed into the group above, which is how the reader takes a row a unit inserted by hand.
+    """
+    px = [column_px(w) for w in sheet.widths]
+    for c in sheet.cells:
+        if not c.row < b <= c.last_row:
+            continue
+        if not c.value:
+            if b - c.row < 2 or c.last_row - b < 1:
+                return False
+            continue
+        need = needed_height(display_text(c), sum(px[c.col : c.last_col + 1]), styles.font_size(c.style))
+        if need > sum(sheet.heights[c.row : b]) + 1e-6:
+            return False
+    return True
+
+
+def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
+    """Start a page at row b: split the merges crossing it (the label printed again below) and, inside
+    an indicator table, insert a copy of its header rows. Returns how many rows were inserted."""
+    table = next((t for t in sheet.tables if t.first + t.head <= b <= t.last), None)
+    head = [c for c in sheet.cells if table and table.first <= c.row and c.last_row < table.first + table.head]
+    k = table.head if table else 0
+    under_head = {col for c in head for col in range(c.col, c.last_col + 1)}
+    added: list[Cell] = []
+    for c in sheet.cells:
+        if c.row >= b:
+            c.row += k
+            c.last_row += k
+        elif c.last_row >= b:
+            # The part below the break: below the repeated headers, or (a side label beside them) beside them.
+            top = b + k if under_head & set(range(c.col, c.last_col + 1)) else b
+            added.append(replace(c, row=top, last_row=c.last_row + k, field=None, formula=None))
+            c.last_row = b - 1
+    if table:
+        shift = b - table.first
+        added += [replace(c, row=c.row + shift, last_row=c.last_row + shift, field=None, formula=None) for c in head]
+        sheet.heights[b:b] = sheet.heights[table.first : table.first + k]
+        sheet.n_rows += k
+        sheet.keep = [(f + k, e + k) if f >= b else (f, e + k if e >= b else e) for f, e in sheet.keep]
+        sheet.sections = {n: r + k if r >= b else r for n, r in sheet.sections.items()}
+        sheet.with_prev = [r + k if r >= b else r for r in sheet.with_prev]
+        for t in sheet.tables:
+            if t.first >= b:
+                t.first += k
+            if t.last >= b:
+                t.last += k
+        sheet.keep.append((b, b + k))  # the repeated headers and the row they head
+    sheet.cells = sorted(sheet.cells + added, key=lambda c: (c.row, c.col))
+    fit_heights(sheet, needs)  # a cell's need is its text's at its width: a split keeps it
+    return k
 
 
 def page_count(sheet: Sheet) -> int:

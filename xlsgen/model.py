@@ -253,11 +253,12 @@ class Project(Strict):
 
 
 class Sections(Strict):
-    """The three optional sections of 附件1; all printed unless switched off."""
+    """The optional sections of 附件1 (and its 填报说明); all printed unless switched off."""
 
     funding: bool = _field("打印 部门总体资金情况", default=True)
     projects: bool = _field("打印 项目支出情况", default=True)
     overall_goals: bool = _field("打印 整体绩效总目标", default=True)
+    notes: bool = _field("打印 填报说明", default=True)
 
 
 class Unit(Strict):

@@ -179,7 +179,9 @@ class _Reader:
             )
         for g in depts[1:]:
             self.note(f"工作簿中有多张部门整体绩效目标申报表，只读取了第一张“{depts[0].name}”，“{g.name}”未读取")
-        data: dict[str, Any] = {"sections": {"funding": False, "projects": False, "overall_goals": False}}
+        data: dict[str, Any] = {
+            "sections": {"funding": False, "projects": False, "overall_goals": False, "notes": False}
+        }
         rows = self.read_dept(depts[0], data) if depts else []
         blocks = [part for g in sheets for part in self.read_project_sheet(g)]
         pairs = self.pair_projects(rows, blocks)
@@ -244,6 +246,7 @@ class _Reader:
             data["sections"]["funding"] = True
             data["funding"] = self.read_funding(g, *bounds["funding"])
         if "notes" in found:
+            data["sections"]["notes"] = True
             lo, hi = bounds["notes"]
             for r, c in g.cells():
                 if lo <= r < hi and key(g.text(r, c)) in s.notes:
@@ -394,14 +397,21 @@ class _Reader:
         c1, c2 = t.cols["level1"], t.cols["level2"]
         rows: list[dict[str, Any]] = []
         cells: dict[str, tuple[int, int]] = {}
+        repeat = 0  # header rows still to skip of a copy printed at the top of a page
+        copies: set[int] = set()
         for r in range(first, hi):
+            if repeat or self.repeats_header(g, t, anchor, r):
+                repeat = repeat - 1 if repeat else first - anchor - 1
+                self.used.update((g.name, r, c) for c in g.rows.get(r, {}) if c < self.s.width)
+                copies.add(r)
+                continue
             in_group = any(r1 > r0 >= first for r0, _, r1, _ in (g.region(r, c1), g.region(r, c2)))
             if not in_group and all(g.value(r, c) is None for c in t.cols.values()):
                 continue  # a blank row between sections, or the one empty row of an empty table
             at = f"[{len(rows)}]"
             row: dict[str, Any] = {}
-            (l1, cells[at + ".level1"]), started = self.level(g, r, c1, first, inherit=True)
-            (l2, cells[at + ".level2"]), _ = self.level(g, r, c2, first, inherit=not started)
+            (l1, cells[at + ".level1"]), started = self.level(g, r, c1, first, True, copies)
+            (l2, cells[at + ".level2"]), _ = self.level(g, r, c2, first, not started, copies)
             row["level1"], row["level2"] = labels.get(squash(l1), l1), labels.get(squash(l2), l2)
             for name, c in t.cols.items():
                 if name not in ("level1", "level2"):
@@ -410,6 +420,16 @@ class _Reader:
                     cells[f"{at}.{name}"] = (r, c)
             rows.append(row)
         return rows, cells
+
+    def repeats_header(self, g: Grid, t: Table, anchor: int, r: int) -> bool:
+        """Whether row r starts a copy of the table's header rows (xlsgen prints one at the top of every
+        page the table continues on): its 一级/二级 cells say 一级指标/二级指标, like the header's own,
+        and it holds nothing but header labels."""
+        for c in (t.cols["level1"], t.cols["level2"]):
+            if g.region(r, c)[:2] != (r, c) or not g.text(r, c) or key(g.text(r, c)) != key(g.text(anchor, c)):
+                return False
+        own = (c for c in g.rows.get(r, {}) if c < self.s.width and g.region(r, c)[:2] == (r, c))
+        return all(key(g.text(r, c)) in t.headers for c in own)
 
     def data_start(self, g: Grid, t: Table, anchor: int, hi: int) -> int:
         """The first row below the table's header rows.
@@ -443,8 +463,11 @@ class _Reader:
             self.used.update((g.name, r, c) for c in g.rows.get(r, {}) if c < self.s.width)
         return hi
 
-    def level(self, g: Grid, r: int, c: int, first: int, inherit: bool) -> tuple[tuple[str, tuple[int, int]], bool]:
-        """一级/二级 of row r: the merged cell it sits in, its own cell, or (a row typed in) the nearest above.
+    def level(
+        self, g: Grid, r: int, c: int, first: int, inherit: bool, copies: frozenset[int] | set[int] = frozenset()
+    ) -> tuple[tuple[str, tuple[int, int]], bool]:
+        """一级/二级 of row r: the merged cell it sits in, its own cell, or (a row typed in) the nearest above,
+        looking past the copies of the header printed at page tops (``copies``).
 
         Returns (label, cell) and whether a group starts at this row.
         """
@@ -455,7 +478,7 @@ class _Reader:
             return (self.take(g, r, c), (r, c)), True
         for above in range(r - 1, first - 1, -1):
             a0, b0, _, _ = g.region(above, c)
-            if a0 >= first and g.value(a0, b0) is not None:
+            if above not in copies and a0 >= first and g.value(a0, b0) is not None:
                 return (self.take(g, a0, b0), (a0, b0)), False
         self.warn(g, r, c, "本行的上级指标为空，上方也没有可沿用的指标名称，已留空")
         return ("", (r, c)), True
