@@ -193,3 +193,19 @@ def test_usage_errors_and_help_headings_are_in_chinese() -> None:
     help_text = run("bulk", "--help").output
     assert "用法:" in help_text and "选项:" in help_text and "显示本帮助并退出。" in help_text
     assert "Show this message" not in help_text
+
+
+def test_without_notes_prints_no_instructions_and_import_says_so(tmp_path: Path) -> None:
+    from xlsgen.read import read_workbook
+
+    src = write(tmp_path, "u.json", filled_unit().to_json())
+    result = run("generate", str(src), "-o", str(tmp_path / "out"), "--without", "notes")
+    assert result.exit_code == 0, result.output
+    book = tmp_path / "out" / "450099-测试县测试局.xlsx"
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book).worksheets[0]
+    assert not any(str(c.value or "").startswith("填报说明") for row in ws.iter_rows() for c in row)
+    back = read_workbook(book).unit
+    assert back.sections.notes is False and back.sections.funding is True
+    assert "notes 表末的填报说明" in run("generate", "--help").output

@@ -128,14 +128,21 @@ def test_a_group_cut_by_a_page_break_is_printed_again_and_read_back_as_one() -> 
 
 
 def test_formulas_point_at_their_cells_after_the_inserted_header_rows() -> None:
-    unit = load_unit(next(p for p in EXAMPLES if p.stem == "阳新县卫生健康局"))
+    unit = filled_unit()
+    first = unit.projects[0]
+    # A first project whose indicator table crosses a page: header rows are inserted above the next one.
+    first.indicators = [r.model_copy(update={"level3": f"{r.level3}{n}"}) for n in range(6) for r in first.indicators]
+    sheet = build(unit)[1]
+    copies = [c.row for c in sheet.cells if c.value == "绩效指标描述"]
+    assert len(copies) > len(unit.projects), "no header rows were inserted"
     data = workbook_bytes(unit)
     cells = read_bytes(data, "u.xlsx").cells  # found by the printed labels, not by the layout
-    ws = openpyxl.load_workbook(io.BytesIO(data))[build(unit)[1].name]
+    ws = openpyxl.load_workbook(io.BytesIO(data))[sheet.name]
     for i in range(len(unit.projects)):
         budget = cells[f"projects[{i}].budget"].split("!")[1]
         parts = [cells[f"projects[{i}].{n}"].split("!")[1] for n in ("fiscal", "other")]
         assert ws[budget].value == f"={parts[0]}+{parts[1]}", i
+    assert ws[cells["projects[1].budget"].split("!")[1]].row > copies[1] + 1  # below an inserted header
 
 
 def test_a_blank_form_leaves_room_for_a_typical_entry() -> None:
