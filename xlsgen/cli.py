@@ -287,7 +287,15 @@ def schema_text() -> str:
 @click.option("--silent", is_flag=True, help="不显示进度条（失败的单位与最后的汇总仍会输出）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使数据未变化；校验有错误的单位也照样生成。")
 @lock_option()
-def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: bool, lock: bool) -> None:
+@click.option(
+    "--pdf",
+    "with_pdf",
+    is_flag=True,
+    help="同时用 LibreOffice 把每个单位的工作簿转换为 PDF，写入输出目录下的 公开/（需安装 LibreOffice）。",
+)
+def bulk(
+    data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: bool, lock: bool, with_pdf: bool
+) -> None:
     """批量生成：DATA_DIR 下（含子目录）每个单位 JSON 文件各生成一个工作簿，并写出 汇总表.xlsx。
 
     多个进程并行；某个单位的数据有错、校验不通过或程序出错，只影响该单位，其余照常生成。工作簿先写入临时文件、完成后才改名，中断（Ctrl-C）不会留下写了一半的 .xlsx。
@@ -299,6 +307,7 @@ def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: b
       xlsgen bulk data/ -o output/
       xlsgen bulk data/ -o output/ --jobs 4 --silent
       xlsgen bulk data/ -o output/ --force
+      xlsgen bulk data/ -o output/ --pdf
     """
     import signal
 
@@ -344,7 +353,12 @@ def bulk(data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: b
         click.echo(f"汇总表：{report.summary}")
     if report.summary_error:
         fail(f"汇总表未能写入：{report.summary_error}")
-    if not report.ok:
+    pdf_failed = 0
+    if with_pdf:
+        from .cli_season import bulk_pdfs
+
+        pdf_failed = bulk_pdfs(report, out_dir, force)
+    if not report.ok or pdf_failed:
         sys.exit(1)
 
 
@@ -576,3 +590,6 @@ def diff_command(old: Path, new: Path) -> None:
         sys.exit(1)
     a, b = sides
     click.echo(report(diff_units(a.unit, b.unit, a.cells, b.cells)), nl=False)
+
+
+from . import cli_season  # noqa: E402, F401  (registers units, collect, rollover, pdf on main)

@@ -76,6 +76,7 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
             "comments": f"xlsgen {__version__}",
         }
     )
+    wb.set_custom_property("xlsgen_kind", "汇总表")  # a checklist, not a form: `xlsgen pdf` leaves it out
     base = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
     fmt = {
         "head": wb.add_format(
