@@ -39,6 +39,7 @@ MANIFEST_NAME = ".xlsgen-manifest.json"
 SUMMARY_NAME = "汇总表.xlsx"
 TMP_PATTERN = ".~*.tmp"  # the names render.write_atomic gives its temporary files
 MANIFEST_FORMAT = 2
+RETURNED_SUFFIX = ".returned.json"  # xlsgen collect's imported returns, beside the issued unit files
 
 OK, SKIPPED, FAILED = "成功", "未变化", "失败"
 
@@ -77,6 +78,7 @@ class Outcome:
     project_total: Decimal | None = None
     output: str = ""  # the workbook's file name inside OUT_DIR
     issues: list[Problem] = field(default_factory=list)
+    indicators: list[tuple[str, ...]] = field(default_factory=list)  # indicators.indicator_rows, for the summary
     digest: str = ""
     pid: int = 0
     peak_rss_kb: int = 0
@@ -200,7 +202,8 @@ def clean_stale(out_dir: Path) -> int:
 def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
     """Every unit file under ``data_dir``, recursively, in a stable order.
 
-    Hidden files and folders (the manifest, editor backups), JSON Schema files and anything inside the
+    Hidden files and folders (the manifest, editor backups), JSON Schema files, the imported returns
+    ``xlsgen collect`` writes beside the issued files (``*.returned.json``) and anything inside the
     output folder are not units.
     """
     root = data_dir.resolve()
@@ -211,7 +214,7 @@ def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
     inside_out: dict[Path, bool] = {}  # per folder: resolving every file costs more than the rest together
     for path in data_dir.rglob("*.json"):
         rel = path.relative_to(data_dir)
-        if any(part.startswith(".") for part in rel.parts) or path.name.endswith(".schema.json"):
+        if any(part.startswith(".") for part in rel.parts) or path.name.endswith((".schema.json", RETURNED_SUFFIX)):
             continue
         if out is not None:
             folder = path.parent
@@ -322,6 +325,7 @@ def _peak_rss_kb() -> int:
 def run_job(job: Job) -> Outcome:
     """Load, check and (unless up to date) render one unit. Never raises for a unit's own fault."""
     from . import render
+    from .indicators import indicator_rows
     from .model import unit_from_json
 
     start = time.perf_counter()
@@ -340,6 +344,7 @@ def run_job(job: Job) -> Outcome:
             out.expense = unit.funding.expense.total.current
         out.projects = len(unit.projects)
         out.project_total = sum((p.budget for p in unit.projects), Decimal("0.00"))
+        out.indicators = indicator_rows(unit)
         out.issues = check(unit, source=job.path)
         if job.blocked:
             out.issues.insert(0, Problem(ERROR, "E-DUP-CODE", job.blocked, Location(job.path, "code")))

@@ -184,10 +184,55 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
     ps.set_row(0, 24)
     ps.freeze_panes(1, 0)
     _print_setup(ps)
+    _indicator_sheet(wb, fmt, rows)
 
     ws.activate()
     wb.close()
     return buf.getvalue()
+
+
+INDICATOR_SHEET = "指标明细"
+# (least, most) width of each column; longer texts wrap and their rows grow.
+INDICATOR_WIDTHS = {"单位编码": (10, 12), "单位名称": (16, 24), "表": (14, 14), "项目": (8, 24), "一级": (10, 14),
+                    "二级": (12, 18), "三级": (16, 26), "依据": (12, 14), "分类": (10, 12)}  # fmt: skip
+VALUE_WIDTH = (8, 14)
+
+
+def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
+    """Every indicator of every unit, one row each, filterable: one 三级指标 compared across the county."""
+    from .indicators import COLUMNS
+
+    ws = wb.add_worksheet(INDICATOR_SHEET)
+    bounds = [INDICATOR_WIDTHS.get(h, VALUE_WIDTH) for h in COLUMNS]
+    widths = [float(max(_display_width(h) + 2, lo)) for h, (lo, _) in zip(COLUMNS, bounds, strict=True)]
+    for o in rows:
+        for values in o.indicators:
+            for col, value in enumerate(values):
+                if value:
+                    widths[col] = max(widths[col], min(_display_width(value) + 2, bounds[col][1]))
+    for col, header in enumerate(COLUMNS):
+        ws.write_string(0, col, header, fmt["head"])
+    r = 0
+    long_texts: list[tuple[int, dict[int, str]]] = []
+    for o in rows:
+        for values in o.indicators:
+            r += 1
+            for col, value in enumerate(values):
+                if value:
+                    ws.write_string(r, col, value, fmt["wrap"])
+                else:
+                    ws.write_blank(r, col, None, fmt["text"])
+            wide = {c: v for c, v in enumerate(values) if v and _display_width(v) + 2 > widths[c]}
+            if wide:
+                long_texts.append((r, wide))
+    _fit_rows(ws, widths, long_texts)
+    if r:
+        ws.autofilter(0, 0, r, len(COLUMNS) - 1)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 24)
+    ws.freeze_panes(1, 0)
+    _print_setup(ws)
 
 
 def _fit_rows(ws: Any, widths: list[float], texts: list[tuple[int, dict[int, str]]]) -> None:

@@ -1,0 +1,29 @@
+"""Every indicator of a unit as one flat row: the summary's county-wide view (issue 14 §4).
+
+The three tables of a unit (长期绩效指标, 年度绩效指标 and each project's indicators) become rows of
+the same shape, so the bureau can filter one 三级指标 across all units and compare their values.
+Long-term and project rows have one value; it goes under 当年 (the column of the value being set).
+"""
+
+from __future__ import annotations
+
+from .model import Unit
+
+COLUMNS = ("单位编码", "单位名称", "表", "项目", "一级", "二级", "三级", "前年", "上年", "当年", "依据", "分类")
+LONG, ANNUAL, PROJECT = "长期绩效指标", "年度绩效指标", "项目绩效指标"
+
+Row = tuple[str, str, str, str, str, str, str, str, str, str, str, str]
+
+
+def indicator_rows(unit: Unit) -> list[Row]:
+    """One row per indicator of ``unit``, in print order: 长期, 年度, then each project's."""
+    head = (unit.code, unit.name)
+    rows: list[Row] = []
+    for r in unit.long_term.indicators:
+        rows.append((*head, LONG, "", r.level1, r.level2, r.level3, "", "", r.value, r.basis, r.kind))
+    for a in unit.annual.indicators:
+        rows.append((*head, ANNUAL, "", a.level1, a.level2, a.level3, a.prev2, a.prev1, a.value, a.basis, a.kind))
+    for p in unit.projects:
+        for i in p.indicators:
+            rows.append((*head, PROJECT, p.name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, ""))
+    return rows
