@@ -188,3 +188,107 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
     )
     if result.errors:
         sys.exit(1)
+
+
+@main.command("collect")
+@click.argument("returns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--issued",
+    "issued_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="下发时所用的单位 JSON 文件目录（含子目录）。",
+)
+@click.option(
+    "-o",
+    "--output",
+    "checklist",
+    default="收集台账.xlsx",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="要写出的收集台账工作簿（再次运行时更新它，备注列保留）。",
+)
+@click.option("--apply", is_flag=True, help="没有错误的交回同时写回下发的单位 JSON 文件（覆盖原文件）。")
+def collect_command(returns_dir: Path, issued_dir: Path, checklist: Path, apply: bool) -> None:
+    """收集交回的工作簿：逐个读回、对应到下发的单位、校验，并写出收集台账。
+
+    RETURNS_DIR 下（含子目录）的每个 .xlsx 都会读取，文件名随意。对应单位的顺序：工作簿中记录的单位编码（xlsgen 生成时写入文档属性），其次表中的单位编码，最后单位名称；对不上的、或同一单位交回了内容不同的多份，列在“待确认的交回”中，不作猜测。
+
+    读回的数据写在下发文件旁边，名为 <原文件名>.returned.json（批量生成不会把它当作单位）；下发的文件不改动，除非加 --apply（只写回没有错误的交回）。
+
+    收集台账列出每个下发的单位：状态（未交回 / 已交回·有错误 / 已交回·仅警告 / 已交回·通过 / 已交回·多份待确认）、交回文件（可点击打开）、与下发数据相比改动的字段数、错误与警告及其单元格；另有问题清单、改动明细与待确认的交回。交回陆续到来时再次运行即可更新台账，“备注”列中手写的内容保留。
+
+    交回文件中的错误是台账的内容，不影响退出码；有无法读取、对不上单位或多份待确认的交回，或台账无法写入时，退出码为 1。
+
+    \b
+    示例：
+      xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx
+      xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx --apply
+    """
+    from .collect import collect, read_remarks
+    from .ledger import write_ledger
+
+    remarks = read_remarks(checklist)
+    ledger = collect(returns_dir, issued_dir, apply=apply, remarks=remarks)
+    if not ledger.entries and not ledger.problems:
+        fail(f"{issued_dir} 下没有找到下发的单位 JSON 文件（*.json）。")
+        sys.exit(1)
+    for problem in ledger.problems:
+        click.echo(str(problem), err=True)
+    for r in ledger.loose:
+        click.echo(f"待确认：{r.path}：{r.reason}", err=True)
+    try:
+        write_ledger(ledger, checklist)
+    except XlsgenError as exc:
+        fail(str(exc))
+        sys.exit(1)
+    click.echo(ledger.line())
+    click.echo(f"收集台账：{checklist}")
+    if ledger.loose or any(p.level == "错误" for p in ledger.problems):
+        sys.exit(1)
+
+
+@main.command("rollover")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--year", required=True, type=click.IntRange(2001, 2100), help="新的预算年度，例如 2026。")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="写入新年度草稿的目录（按 DATA_DIR 中的相对路径与文件名写入）。",
+)
+@click.option("--force", is_flag=True, help="覆盖输出目录中已有的草稿文件。")
+def rollover_command(data_dir: Path, year: int, out_dir: Path, force: bool) -> None:
+    """为每个单位生成下一预算年度的草稿（本年度的数据前移一年）。
+
+    年度绩效指标：上年的“上年”值成为前年，上年的预期当年实现值成为上年，新的预期当年实现值暂按上年填写、标为待核对。部门总体资金情况：同样前移，新的当年金额待填写（草稿中为 0.00）。长期目标截止年度未过则保留，已过则暂定为新年度 + 2 并标为待核对；填报日期清空；单位信息与指标框架保留。
+
+    待填写与待核对之处记在草稿的 draft 字段中：xlsgen validate 与 bulk 的汇总表把每一处列为警告 W-DRAFT，说明要填写或核对什么；草稿除此之外不应有错误。已存在的草稿文件不覆盖（加 --force 覆盖）。某个单位出错只影响它自己；有错误时退出码为 1。
+
+    \b
+    示例：
+      xlsgen rollover data/ --year 2026 -o data-2026/
+      xlsgen bulk data-2026/ -o output-2026/
+    """
+    from .rollover import rollover
+
+    if out_dir.resolve() == data_dir.resolve() or data_dir.resolve() in out_dir.resolve().parents:
+        raise click.UsageError("输出目录不能是 DATA_DIR 或其中的子目录（草稿不能与本年度的文件混在一起）。")
+    try:
+        result = rollover(data_dir, year, out_dir, force=force)
+    except XlsgenError as exc:
+        fail(str(exc))
+        sys.exit(1)
+    for source, target, n_fill, n_review in result.written:
+        click.echo(f"已生成 {target}（据 {source}）：待填写 {n_fill} 处，待核对 {n_review} 处")
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    errors = sum(p.level == "错误" for p in result.problems)
+    if not result.written and not errors:
+        fail(f"{data_dir} 下没有找到单位 JSON 文件（*.json）。")
+        sys.exit(1)
+    click.echo(f"共生成 {len(result.written)} 个 {year} 年度草稿，未生成 {errors} 个；用 xlsgen validate 查看每处待填写与待核对的内容")
+    if errors:
+        sys.exit(1)

@@ -149,6 +149,8 @@ def _describe(item: Any) -> str:
         return f"项目 {_show(item.get('name'))}，预算数 {_show(item.get('budget'))}"
     if isinstance(item, list):
         return f"{len(item)} 项"
+    if isinstance(item, dict):  # a whole block filled in or emptied (funding, a spending plan)
+        return f"{len(item)} 个字段"
     return _show(item)
 
 

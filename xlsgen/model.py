@@ -261,6 +261,16 @@ class Sections(Strict):
     notes: bool = _field("打印 填报说明", default=True)
 
 
+class Draft(Strict):
+    """Next year's draft (``xlsgen rollover``): what the unit must fill in and what was carried over."""
+
+    from_year: int = _field("草稿所据的预算年度", "滚动前的预算年度", ge=2000, le=2100)
+    fill: list[Text] = _field(
+        "待填写", "JSON 路径：新年度尚无数据、须由单位填写的内容（草稿中暂为 0.00 或空）", default_factory=list
+    )
+    review: list[Text] = _field("待核对", "JSON 路径：暂按上年填写、须由单位核对的内容", default_factory=list)
+
+
 class Unit(Strict):
     """One budget unit: everything its 附件1 and 项目绩效目标表 print."""
 
@@ -295,6 +305,9 @@ class Unit(Strict):
     overall_goals: OverallGoals = _field("整体绩效总目标", default_factory=OverallGoals)
     long_term: LongTerm = _field("长期目标与长期绩效指标")
     annual: Annual = _field("年度目标与年度绩效指标", default_factory=Annual)
+    draft: Draft | None = _field(
+        "滚动草稿说明", "xlsgen rollover 写入，校验据此提示待填写与待核对之处；填写、核对完毕后删除此字段", default=None
+    )
 
     @model_validator(mode="after")
     def _own_unit_line(self) -> Unit:
@@ -312,6 +325,8 @@ class Unit(Strict):
         data = self.model_dump(mode="json", by_alias=True, exclude_none=False)
         if data.get("$schema") is None:
             data.pop("$schema", None)
+        if data.get("draft") is None:
+            data.pop("draft", None)
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -91,6 +91,12 @@ RATE_NAME = re.compile(r"(率|满意度|比例|占比)$")
 RATE_UNITS = ("%", "‰", "‱", "/", "每")
 
 
+def _drafted(ctx: Context, prefix: str) -> bool:
+    """A rollover draft still marks this field to fill: its W-DRAFT warning stands in for the rule's finding."""
+    d = ctx.unit.draft
+    return d is not None and any(p.startswith(prefix) for p in d.fill)
+
+
 def is_placeholder(text: str) -> bool:
     """``……`` and its spellings: the blank template's filler, never content."""
     return bool(_PLACEHOLDER.match(text))
@@ -298,7 +304,7 @@ def funds_share(ctx: Context) -> Iterator[Finding]:
         block = getattr(f, side)
         total = block.total.current
         if total == 0:
-            if ctx.filled and ctx.unit.sections.funding:
+            if ctx.filled and ctx.unit.sections.funding and not _drafted(ctx, f"funding.{side}."):
                 yield (
                     f"funding.{side}.total.current",
                     f"{side_label} 当年金额合计为 0，占比无法计算（合计占比应为 100%）：请填写当年金额",
@@ -335,6 +341,8 @@ def income_expense(ctx: Context) -> Iterator[Finding]:
     if f is None:
         return
     for y in YEARS:
+        if y == "current" and _drafted(ctx, "funding."):
+            continue
         income, expense = getattr(f.income.total, y), getattr(f.expense.total, y)
         if income != expense:
             yield (
@@ -389,6 +397,8 @@ def targeted_sum(ctx: Context) -> Iterator[Finding]:
     u = ctx.unit
     if u.funding is None or not u.projects:
         return  # without a project list there is nothing to compare with
+    if _drafted(ctx, "funding.expense.targeted.current"):
+        return  # a draft's amount still to fill: W-DRAFT says so
     targeted = [p for p in u.projects if p.category == "特定目标类项目支出"]
     total = sum((p.budget for p in targeted), Decimal("0.00"))
     expected = u.funding.expense.targeted.current
@@ -946,7 +956,7 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
             "long_term.deadline",
             f"长期目标的截止年度空着，表上印成「长期目标：（截止 年）」：请填写 long_term.deadline（通常为 {ctx.unit.year + 2}）",
         )
-    if ctx.unit.filled_on is None:
+    if ctx.unit.filled_on is None and not _drafted(ctx, "filled_on"):
         yield "filled_on", "填报日期未填写，表头会打印成「填报日期：    年  月  日」：请填写 filled_on，格式 YYYY-MM-DD"
 
 
@@ -1117,3 +1127,6 @@ def unit_code(ctx: Context) -> Iterator[Finding]:
                 f"projects[{i}].unit_code",
                 f"第{i + 1}个项目表头的单位编码「{p.unit_code}」不像编码：应只含数字和字母",
             )
+
+
+from . import rollover as _rollover  # noqa: E402, F401  (registers W-DRAFT, the marks of a rollover draft)

@@ -1,0 +1,310 @@
+"""Returns collected (issue 14 §2): ``xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx``.
+
+Every workbook under the returns folder is read back (any file name) and matched to the unit it was
+issued to: by the identity the workbook carries (the custom document property render.py writes), else
+by the 单位编码 or, last, the 单位名称 the form shows. A match is never guessed: a return that matches no
+issued unit, or one of two different returns for the same unit, is listed for the clerk to decide.
+
+The imported unit is written beside the issued file as ``<stem>.returned.json`` (bulk does not take
+those for units); ``--apply`` also writes it over the issued file, for returns without errors. The
+checklist (收集台账) is rebuilt from the folders on every run, so running again after more returns
+updates it; the clerk's own notes in its 备注 column are carried over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bulk import RETURNED_SUFFIX
+from .errors import XlsgenError
+from .model import Unit
+from .validate import ERROR, WARNING, Problem
+
+NOT_RETURNED = "未交回"
+HAS_ERRORS = "已交回·有错误"
+WARNINGS_ONLY = "已交回·仅警告"
+PASSED = "已交回·通过"
+SEVERAL = "已交回·多份待确认"
+STATUSES = (PASSED, WARNINGS_ONLY, HAS_ERRORS, SEVERAL, NOT_RETURNED)
+CODE_PROPERTY = "xlsgen_unit_code"
+LEDGER_SHEET = "收集台账"
+BY_PROPERTY, BY_CODE, BY_NAME = "文档属性", "表中单位编码", "单位名称"  # how a return was matched
+
+
+@dataclass
+class Issued:
+    path: Path
+    unit: Unit
+
+    @property
+    def returned_path(self) -> Path:
+        return self.path.with_name(self.path.name[: -len(".json")] + RETURNED_SUFFIX)
+
+
+@dataclass
+class Return:
+    path: Path
+    unit: Unit | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    carried: str = ""  # the code in the workbook's document properties
+    issued: Issued | None = None
+    matched_by: str = ""
+    reason: str = ""  # why it is not filed under a unit
+
+    @property
+    def errors(self) -> int:
+        return sum(p.level == ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.level == WARNING for p in self.problems)
+
+
+@dataclass
+class Entry:
+    """One issued unit in the checklist."""
+
+    issued: Issued
+    returns: list[Return] = field(default_factory=list)
+    status: str = NOT_RETURNED
+    accepted: Return | None = None
+    changes: list = field(default_factory=list)  # diff.Change, issued → returned
+    written: list[Path] = field(default_factory=list)
+    note: str = ""  # why several returns were not taken
+    remark: str = ""  # the clerk's 备注, carried over from the previous checklist
+
+
+@dataclass
+class Ledger:
+    entries: list[Entry]
+    loose: list[Return]  # unreadable, unmatched, or one of several different returns for a unit
+    problems: list[Problem] = field(default_factory=list)  # issued files that cannot be read, write failures
+
+    def count(self, status: str) -> int:
+        return sum(e.status == status for e in self.entries)
+
+    @property
+    def unfiled(self) -> list[Return]:
+        return [r for r in self.loose if r.issued is None]
+
+    def line(self) -> str:
+        returned = len(self.entries) - self.count(NOT_RETURNED)
+        parts = "，".join(f"{s.split('·')[1]} {self.count(s)}" for s in STATUSES[:4] if self.count(s))
+        return (
+            f"共 {len(self.entries)} 个单位：已交回 {returned}" + (f"（{parts}）" if parts else "")
+            + f"，未交回 {self.count(NOT_RETURNED)}；未能对应到单位的交回文件 {len(self.unfiled)} 个"
+        )
+
+
+def _problem(level: str, code: str, message: str, where: str) -> Problem:
+    return Problem(level, code, message, "", where)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def find_returns(returns_dir: Path) -> list[Path]:
+    """Every workbook under the folder, recursively; Office's lock files (``~$x.xlsx``) and hidden ones are not."""
+    found = []
+    for path in Path(returns_dir).rglob("*"):
+        rel = path.relative_to(returns_dir)
+        if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+            continue
+        if any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(returns_dir).as_posix())
+
+
+def load_issued(issued_dir: Path, problems: list[Problem]) -> list[Issued]:
+    from .bulk import find_units
+    from .model import load_unit
+    from .validate import load_problems
+
+    issued = []
+    for path in find_units(Path(issued_dir)):
+        try:
+            issued.append(Issued(path, load_unit(path)))
+        except XlsgenError as exc:
+            problems.extend(load_problems(exc, str(path)))
+    return issued
+
+
+def read_return(path: Path) -> Return:
+    """Read one returned workbook and its rule problems; a file that cannot be read keeps its reason."""
+    from .read import read_bytes
+    from .rules import Context
+    from .safety import open_package
+    from .validate import check_imported, load_problems
+
+    ret = Return(path)
+    try:
+        data = path.read_bytes()
+        ret.carried = open_package(data, path.name).properties.get(CODE_PROPERTY, "").strip()
+        imported = read_bytes(data, path.name)
+    except OSError as exc:
+        ret.reason = f"无法读取文件（{exc.strerror or exc}）"
+        ret.problems = [_problem(ERROR, "E-LOAD", ret.reason, str(path))]
+        return ret
+    except XlsgenError as exc:
+        ret.problems = load_problems(exc, str(path))
+        ret.reason = "无法读取：" + ret.problems[0].message
+        return ret
+    ret.unit, ret.cells = imported.unit, imported.cells
+    ret.problems = check_imported(imported, str(path))
+    if not Context(imported.unit).filled:
+        # The rules stay quiet on a blank form (xlsgen new's); a blank form sent back is not a return.
+        ret.problems.insert(
+            0, _problem(ERROR, "E-RETURN-BLANK", "交回的工作簿尚未填写：指标值全部为空，也没有项目；请联系单位填写后重新交回", str(path))
+        )
+    return ret
+
+
+def match(ret: Return, issued: list[Issued]) -> None:
+    """File ``ret`` under its unit, or say why it cannot be."""
+    from .read import MISSING
+
+    if ret.unit is None:
+        return
+    by_code: dict[str, list[Issued]] = {}
+    by_name: dict[str, list[Issued]] = {}
+    for i in issued:
+        by_code.setdefault(i.unit.code.strip(), []).append(i)
+        by_name.setdefault(_squash(i.unit.name), []).append(i)
+    shown = f"（表中单位：{ret.unit.code} {ret.unit.name}）"
+    if ret.carried:
+        candidates, how = by_code.get(ret.carried, []), BY_PROPERTY
+        if not candidates:
+            ret.reason = f"工作簿记录的单位编码 {ret.carried} 不是任何已下发单位的编码{shown}"
+            return
+    elif ret.unit.code and ret.unit.code != MISSING and ret.unit.code.strip() in by_code:
+        candidates, how = by_code[ret.unit.code.strip()], BY_CODE
+    else:
+        candidates, how = by_name.get(_squash(ret.unit.name), []), BY_NAME
+        if not candidates:
+            ret.reason = f"单位编码与单位名称都对不上任何已下发的单位{shown}"
+            return
+    if len(candidates) > 1:
+        files = "、".join(str(i.path) for i in candidates)
+        ret.reason = f"按{how}（{ret.carried or ret.unit.code if how != BY_NAME else ret.unit.name}）对应到多个已下发的单位文件（{files}），无法确定是哪一个"
+        return
+    ret.issued, ret.matched_by = candidates[0], how
+
+
+def collect(
+    returns_dir: Path, issued_dir: Path, apply: bool = False, remarks: dict[str, str] | None = None
+) -> Ledger:
+    """Read every return, file each under its issued unit and write the imported JSON beside it."""
+    problems: list[Problem] = []
+    issued = load_issued(issued_dir, problems)
+    entries = {id(i): Entry(i, remark=(remarks or {}).get(i.unit.code, "")) for i in issued}
+    loose: list[Return] = []
+    for path in find_returns(returns_dir):
+        ret = read_return(path)
+        match(ret, issued)
+        if ret.issued is None:
+            loose.append(ret)
+        else:
+            entries[id(ret.issued)].returns.append(ret)
+    for entry in entries.values():
+        _settle(entry, loose, apply, problems)
+    ordered = sorted(entries.values(), key=lambda e: (e.issued.unit.code, str(e.issued.path)))
+    return Ledger(ordered, loose, problems)
+
+
+def _settle(entry: Entry, loose: list[Return], apply: bool, problems: list[Problem]) -> None:
+    from .diff import diff_units
+
+    rets = entry.returns
+    stale = entry.issued.returned_path
+    if not rets:
+        _remove_stale(stale, problems)
+        return
+    first = rets[0]
+    if len(rets) > 1:
+        texts = {r.unit.to_json() for r in rets if r.unit is not None}
+        if len(texts) > 1:
+            names = "、".join(r.path.name for r in rets)
+            entry.status = SEVERAL
+            entry.note = (
+                f"交回了 {len(rets)} 份内容不同的工作簿（{names}）：未采用任何一份。请确认以哪一份为准，"
+                "把其余的移出交回目录后重新运行"
+            )
+            for r in rets:
+                r.reason = f"与 {'、'.join(x.path.name for x in rets if x is not r)} 同为 {entry.issued.unit.code} {entry.issued.unit.name} 的交回，内容不同"
+                loose.append(r)
+            _remove_stale(stale, problems)
+            return
+        entry.note = f"另有 {len(rets) - 1} 份内容相同的交回（{'、'.join(r.path.name for r in rets[1:])}），按一份计"
+    entry.accepted = first
+    entry.status = HAS_ERRORS if first.errors else WARNINGS_ONLY if first.warnings else PASSED
+    issued_unit = entry.issued.unit
+    returned = first.unit.model_copy(update={"schema_": issued_unit.schema_})  # type: ignore[union-attr]
+    entry.changes = diff_units(_without_draft(issued_unit), returned, None, first.cells)
+    targets = [stale] + ([entry.issued.path] if apply and not first.errors else [])
+    for target in targets:
+        if _write_if_changed(target, returned.to_json(), problems):
+            entry.written.append(target)
+
+
+def _without_draft(unit: Unit) -> Unit:
+    # A rollover draft's notes of what to fill are for the unit, not part of its answer.
+    return unit.model_copy(update={"draft": None}) if getattr(unit, "draft", None) is not None else unit
+
+
+def _write_if_changed(target: Path, text: str, problems: list[Problem]) -> bool:
+    from .render import write_atomic
+
+    data = text.encode("utf-8")
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return True
+        write_atomic(target, data)
+    except XlsgenError as exc:
+        problems.append(_problem(ERROR, "E-OUTPUT", str(exc), str(target)))
+        return False
+    return True
+
+
+def _remove_stale(path: Path, problems: list[Problem]) -> None:
+    """A ``.returned.json`` whose return is no longer in the returns folder (or is now ambiguous)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        problems.append(_problem(WARNING, "E-OUTPUT", f"无法删除过时的 {path}：{exc.strerror or exc}", str(path)))
+
+
+def read_remarks(checklist: Path) -> dict[str, str]:
+    """The 备注 the clerk typed into a previous checklist, by 单位编码; nothing if there is none."""
+    import io
+
+    import openpyxl
+
+    from .safety import open_package
+
+    if not checklist.is_file():
+        return {}
+    try:
+        package = open_package(checklist.read_bytes(), checklist.name)
+        wb = openpyxl.load_workbook(io.BytesIO(package.data), read_only=True, data_only=True)
+    except Exception:  # an unreadable old checklist only means there are no notes to keep
+        return {}
+    try:
+        if LEDGER_SHEET not in wb.sheetnames:
+            return {}
+        rows = wb[LEDGER_SHEET].iter_rows(values_only=True)
+        header = [str(v or "") for v in next(rows, ())]
+        if "单位编码" not in header or "备注" not in header:
+            return {}
+        code_col, remark_col = header.index("单位编码"), header.index("备注")
+        out = {}
+        for row in rows:
+            if len(row) > remark_col and row[code_col] and row[remark_col]:
+                out[str(row[code_col])] = str(row[remark_col])
+        return out
+    finally:
+        wb.close()
+
