@@ -84,6 +84,7 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
         ),
         "text": wb.add_format({**base, "border": 1}),
         "wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
+        "list": wb.add_format({**base, "text_wrap": True, "bottom": 4, "bottom_color": "#BFBFBF"}),
         "int": wb.add_format({**base, "border": 1, "num_format": "0"}),
         "money": wb.add_format({**base, "border": 1, "num_format": "0.00"}),
         "link": wb.add_format({**base, "border": 1, "font_color": "blue", "underline": 1}),
@@ -199,30 +200,42 @@ VALUE_WIDTH = (8, 14)
 
 
 def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
-    """Every indicator of every unit, one row each, filterable: one 三级指标 compared across the county."""
+    """Every indicator of every unit, one row each, filterable: one 三级指标 compared across the county.
+
+    A county has tens of thousands of these rows: empty cells are not written (the sheet is a list to
+    filter, not a form), and the width of each distinct text is measured once.
+    """
     from .indicators import COLUMNS
 
     ws = wb.add_worksheet(INDICATOR_SHEET)
     bounds = [INDICATOR_WIDTHS.get(h, VALUE_WIDTH) for h in COLUMNS]
     widths = [float(max(_display_width(h) + 2, lo)) for h, (lo, _) in zip(COLUMNS, bounds, strict=True)]
+    measured: dict[str, float] = {}
     for o in rows:
         for values in o.indicators:
             for col, value in enumerate(values):
                 if value:
-                    widths[col] = max(widths[col], min(_display_width(value) + 2, bounds[col][1]))
+                    w = measured.get(value)
+                    if w is None:
+                        w = measured[value] = _display_width(value) + 2
+                    if w > widths[col]:
+                        widths[col] = min(w, bounds[col][1])
     for col, header in enumerate(COLUMNS):
         ws.write_string(0, col, header, fmt["head"])
+    write = ws.write_string
+    plain = fmt["list"]
     r = 0
     long_texts: list[tuple[int, dict[int, str]]] = []
     for o in rows:
         for values in o.indicators:
             r += 1
+            wide = None
             for col, value in enumerate(values):
                 if value:
-                    ws.write_string(r, col, value, fmt["wrap"])
-                else:
-                    ws.write_blank(r, col, None, fmt["text"])
-            wide = {c: v for c, v in enumerate(values) if v and _display_width(v) + 2 > widths[c]}
+                    write(r, col, value, plain)
+                    if measured[value] > widths[col]:
+                        wide = wide or {}
+                        wide[col] = value
             if wide:
                 long_texts.append((r, wide))
     _fit_rows(ws, widths, long_texts)
