@@ -252,3 +252,16 @@ def test_public_pdfs_of_the_county(county: Path) -> None:
     pdfs = sorted((county / "公开").glob("*.pdf"))
     assert len(pdfs) == len(EXAMPLE_ROWS)  # one per unit, the summary left out
     assert all(len(pdf_pages(p)) >= 2 for p in pdfs)
+
+
+def test_the_ledger_and_a_summary_in_the_returns_folder_are_not_returns(county: Path) -> None:
+    ret = county / "交回"
+    ret.mkdir()
+    (ret / "a.xlsx").write_bytes(workbook_bytes(_filled_as("900101", county / "data")))
+    shutil.copy(county / "output" / "汇总表.xlsx", ret / "汇总表.xlsx")
+    first = cli("collect", ret, "--issued", county / "data", "-o", ret / "台账.xlsx")
+    assert first.exit_code == 1 and "汇总表" in first.output  # listed for the clerk, not read as a form
+    (ret / "汇总表.xlsx").unlink()
+    again = cli("collect", ret, "--issued", county / "data", "-o", ret / "台账.xlsx")
+    assert again.exit_code == 0, again.output
+    assert _ledger(ret / "台账.xlsx")["900101"]["状态"] == "已交回·通过"

@@ -229,7 +229,7 @@ def collect_command(returns_dir: Path, issued_dir: Path, checklist: Path, apply:
     from .ledger import write_ledger
 
     remarks = read_remarks(checklist)
-    ledger = collect(returns_dir, issued_dir, apply=apply, remarks=remarks)
+    ledger = collect(returns_dir, issued_dir, apply=apply, remarks=remarks, checklist=checklist)
     if not ledger.entries and not ledger.problems:
         fail(f"{issued_dir} 下没有找到下发的单位 JSON 文件（*.json）。")
         sys.exit(1)

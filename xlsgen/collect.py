@@ -143,7 +143,11 @@ def read_return(path: Path) -> Return:
     ret = Return(path)
     try:
         data = path.read_bytes()
-        ret.carried = open_package(data, path.name).properties.get(CODE_PROPERTY, "").strip()
+        properties = open_package(data, path.name).properties
+        if properties.get("xlsgen_kind"):
+            ret.reason = f"是 xlsgen 生成的{properties['xlsgen_kind']}，不是交回的申报表"
+            return ret
+        ret.carried = properties.get(CODE_PROPERTY, "").strip()
         imported = read_bytes(data, path.name)
     except OSError as exc:
         ret.reason = f"无法读取文件（{exc.strerror or exc}）"
@@ -195,14 +199,24 @@ def match(ret: Return, issued: list[Issued]) -> None:
 
 
 def collect(
-    returns_dir: Path, issued_dir: Path, apply: bool = False, remarks: dict[str, str] | None = None
+    returns_dir: Path,
+    issued_dir: Path,
+    apply: bool = False,
+    remarks: dict[str, str] | None = None,
+    checklist: Path | None = None,
 ) -> Ledger:
-    """Read every return, file each under its issued unit and write the imported JSON beside it."""
+    """Read every return, file each under its issued unit and write the imported JSON beside it.
+
+    ``checklist`` (the ledger being written) is not taken for a return even when it lies in the folder.
+    """
+    own = Path(checklist).resolve() if checklist is not None else None
     problems: list[Problem] = []
     issued = load_issued(issued_dir, problems)
     entries = {id(i): Entry(i, remark=(remarks or {}).get(i.unit.code, "")) for i in issued}
     loose: list[Return] = []
     for path in find_returns(returns_dir):
+        if own is not None and path.resolve() == own:
+            continue
         ret = read_return(path)
         match(ret, issued)
         if ret.issued is None:
