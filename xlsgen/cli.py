@@ -44,6 +44,7 @@ _CLICK_ZH = {
     "Invalid value: {message}": "值无效：{message}",
     "Aborted!": "已中止。",
     "default: {default}": "默认：{default}",
+    "required": "必填",
     "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字。",
     "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
     "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
