@@ -123,3 +123,13 @@ def test_a_hanging_libreoffice_is_killed_with_its_children(tmp_path: Path, monke
         os.kill(child, 9)
         pytest.fail("the soffice child process outlived the timeout")
     assert list((tmp_path / "pdf").iterdir()) == []
+
+
+def test_bulk_pdf_without_libreoffice_keeps_the_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.json").write_text(filled_unit().to_json(), "utf-8")
+    monkeypatch.setenv("XLSGEN_SOFFICE", str(tmp_path / "none"))
+    result = CliRunner().invoke(main, ["bulk", str(data), "-o", str(tmp_path / "out"), "--jobs", "1", "--silent", "--pdf"])
+    assert result.exit_code == 1 and "libreoffice-calc-nogui" in result.output
+    assert (tmp_path / "out" / "450099-测试县测试局.xlsx").is_file()
