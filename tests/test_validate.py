@@ -478,6 +478,11 @@ def _unit_code(d: dict[str, Any]) -> str:
     return "code"
 
 
+def _drafted(d: dict[str, Any]) -> str:
+    d["draft"] = {"from_year": d["year"] - 1, "fill": [], "review": ["annual.indicators[0].value"]}
+    return "annual.indicators[0].value"
+
+
 CASES: list[tuple[str, Edit]] = [
     ("E-FUNDS-SUM", _neg_part),
     ("E-FUNDS-SHARE", _zero_expense),
@@ -535,6 +540,7 @@ CASES: list[tuple[str, Edit]] = [
     ("W-YEARS", _deadline_far),
     ("W-PROJECT-CODE", _code_short),
     ("W-UNIT-CODE", _unit_code),
+    ("W-DRAFT", _drafted),
 ]
 
 
