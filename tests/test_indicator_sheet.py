@@ -50,3 +50,18 @@ def test_checklist_rows_link_to_each_workbook_relatively(tmp_path: Path) -> None
     targets = sorted(link.target for link in links)
     assert targets == sorted(p.name for p in tmp_path.glob("*.xlsx") if p.name != bulk.SUMMARY_NAME)
     assert all((tmp_path / t).is_file() for t in targets)  # relative to the summary's folder
+
+
+def test_a_rerun_answered_from_the_manifest_lists_the_same_indicators(tmp_path: Path) -> None:
+    first = bulk.run(DATA, tmp_path, jobs=1)
+    sheet = [list(r) for r in openpyxl.load_workbook(first.summary)["指标明细"].iter_rows(values_only=True)]
+    again = bulk.run(DATA, tmp_path, jobs=1)
+    assert {o.status for o in again.outcomes} == {bulk.SKIPPED}
+    assert [list(r) for r in openpyxl.load_workbook(again.summary)["指标明细"].iter_rows(values_only=True)] == sheet
+
+
+def test_rows_read_from_the_file_equal_the_rows_of_the_loaded_unit() -> None:
+    from xlsgen.indicators import indicator_rows, rows_from_json
+
+    for path in EXAMPLES:
+        assert rows_from_json(path) == indicator_rows(load_unit(path))

@@ -7,7 +7,12 @@ Long-term and project rows have one value; it goes under 当年 (the column of t
 
 from __future__ import annotations
 
-from .model import Unit
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Unit
 
 COLUMNS = ("单位编码", "单位名称", "表", "项目", "一级", "二级", "三级", "前年", "上年", "当年", "依据", "分类")
 LONG, ANNUAL, PROJECT = "长期绩效指标", "年度绩效指标", "项目绩效指标"
@@ -27,3 +32,39 @@ def indicator_rows(unit: Unit) -> list[Row]:
         for i in p.indicators:
             rows.append((*head, PROJECT, p.name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, ""))
     return rows
+
+
+def _text(value: object) -> str:
+    # As the model reads a text field: a number typed in the JSON is its text, a missing field is "".
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value)
+
+
+def rows_from_json(path: str | Path) -> list[Row]:
+    """The same rows, read straight from a unit file known to be valid (bulk found it unchanged).
+
+    Bulk answers an unchanged unit from its manifest without loading it; the model is not needed to
+    list its indicators either. A file that cannot be read gives no rows.
+    """
+    try:
+        data = json.loads(Path(path).read_bytes())
+        head = (_text(data.get("code")), _text(data.get("name")))
+        rows: list[Row] = []
+        for r in (data.get("long_term") or {}).get("indicators") or []:
+            g = r.get
+            rows.append((*head, LONG, "", _text(g("level1")), _text(g("level2")), _text(g("level3")), "", "",
+                         _text(g("value")), _text(g("basis")), _text(g("kind"))))  # fmt: skip
+        for r in (data.get("annual") or {}).get("indicators") or []:
+            g = r.get
+            rows.append((*head, ANNUAL, "", _text(g("level1")), _text(g("level2")), _text(g("level3")),
+                         _text(g("prev2")), _text(g("prev1")), _text(g("value")), _text(g("basis")), _text(g("kind"))))  # fmt: skip
+        for p in data.get("projects") or []:
+            name = _text(p.get("name"))
+            for r in p.get("indicators") or []:
+                g = r.get
+                rows.append((*head, PROJECT, name, _text(g("level1")), _text(g("level2")), _text(g("level3")), "", "",
+                             _text(g("value")), _text(g("basis")), ""))  # fmt: skip
+        return rows
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []

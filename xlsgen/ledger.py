@@ -171,12 +171,13 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
     issues = _Sheet(
         wb, fmt, "问题清单",
         (("单位编码", 10, False), ("单位名称", 16, False), ("交回文件", 16, False), ("级别", 0, False),
-         ("问题代码", 0, False), ("问题说明", 40, True), ("位置", 20, True)),
+         ("问题代码", 0, False), ("问题说明", 40, True), ("位置（工作表!单元格）", 20, True)),
     )  # fmt: skip
     for e in ledger.entries:
         if e.accepted is not None:
             for p in e.accepted.problems:
-                issues.add([e.issued.unit.code, e.issued.unit.name, e.accepted.path.name, p.level, p.code, p.message, p.where],
+                here = _here(p, str(e.accepted.path)) or "（整个文件）"
+                issues.add([e.issued.unit.code, e.issued.unit.name, e.accepted.path.name, p.level, p.code, p.message, here],
                            styles={3: HAS_ERRORS if p.level == ERROR else ""})  # fmt: skip
     for r in ledger.loose:
         for p in r.problems if r.unit is None else []:

@@ -205,8 +205,11 @@ def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
     A county has tens of thousands of these rows: empty cells are not written (the sheet is a list to
     filter, not a form), and the width of each distinct text is measured once.
     """
-    from .indicators import COLUMNS
+    from .indicators import COLUMNS, rows_from_json
 
+    for o in rows:
+        if not o.indicators and o.status == SKIPPED:  # answered from the manifest: the unit was not loaded
+            o.indicators = rows_from_json(o.path)
     ws = wb.add_worksheet(INDICATOR_SHEET)
     bounds = [INDICATOR_WIDTHS.get(h, VALUE_WIDTH) for h in COLUMNS]
     widths = [float(max(_display_width(h) + 2, lo)) for h, (lo, _) in zip(COLUMNS, bounds, strict=True)]
