@@ -18,13 +18,27 @@ def test_one_row_per_indicator_of_every_unit(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(report.summary)
     ws = wb["指标明细"]
     header = [c.value for c in ws[1]]
-    assert header == ["单位编码", "单位名称", "表", "项目", "一级", "二级", "三级", "前年", "上年", "当年", "依据", "分类"]
+    assert header == [
+        "单位编码",
+        "单位名称",
+        "表",
+        "项目",
+        "一级",
+        "二级",
+        "三级",
+        "前年",
+        "上年",
+        "当年",
+        "依据",
+        "分类",
+    ]
     assert ws.freeze_panes == "A2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert ws.auto_filter.ref == f"A1:L{len(rows) + 1}"
     units = [load_unit(p) for p in EXAMPLES]
     expected = sum(
-        len(u.long_term.indicators) + len(u.annual.indicators) + sum(len(p.indicators) for p in u.projects) for u in units
+        len(u.long_term.indicators) + len(u.annual.indicators) + sum(len(p.indicators) for p in u.projects)
+        for u in units
     )
     assert len(rows) == expected
     # An annual row carries its three values in their columns; a project row names its project.

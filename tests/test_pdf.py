@@ -130,6 +130,8 @@ def test_bulk_pdf_without_libreoffice_keeps_the_workbooks(tmp_path: Path, monkey
     data.mkdir()
     (data / "a.json").write_text(filled_unit().to_json(), "utf-8")
     monkeypatch.setenv("XLSGEN_SOFFICE", str(tmp_path / "none"))
-    result = CliRunner().invoke(main, ["bulk", str(data), "-o", str(tmp_path / "out"), "--jobs", "1", "--silent", "--pdf"])
+    result = CliRunner().invoke(
+        main, ["bulk", str(data), "-o", str(tmp_path / "out"), "--jobs", "1", "--silent", "--pdf"]
+    )
     assert result.exit_code == 1 and "libreoffice-calc-nogui" in result.output
     assert (tmp_path / "out" / "450099-测试县测试局.xlsx").is_file()

@@ -201,7 +201,9 @@ def test_rollover_drafts_move_the_years_and_validate_with_draft_warnings_only(co
         new = drafts[code]
         assert new.year == 2026 and new.filled_on is None
         assert (new.code, new.name, new.parent, new.filler) == (old.code, old.name, old.parent, old.filler)
-        assert [(a.prev2, a.prev1) for a in new.annual.indicators] == [(a.prev1, a.value) for a in old.annual.indicators]
+        assert [(a.prev2, a.prev1) for a in new.annual.indicators] == [
+            (a.prev1, a.value) for a in old.annual.indicators
+        ]
         assert [a.value for a in new.annual.indicators] == [a.value for a in old.annual.indicators]
         assert [(a.level1, a.level2, a.level3) for a in new.annual.indicators] == [
             (a.level1, a.level2, a.level3) for a in old.annual.indicators

@@ -85,7 +85,9 @@ def test_missing_and_duplicate_codes_are_located_other_rows_go_through(tmp_path:
 def test_existing_files_keep_their_content_identity_updated(tmp_path: Path) -> None:
     data = tmp_path / "data" / "sub"
     data.mkdir(parents=True)
-    lst = _list(tmp_path / "l.xlsx", [["单位编码", "单位名称", "预算年度", "联系电话"], ["7001", "旧名称局", 2025, "1"]])
+    lst = _list(
+        tmp_path / "l.xlsx", [["单位编码", "单位名称", "预算年度", "联系电话"], ["7001", "旧名称局", 2025, "1"]]
+    )
     assert run(str(lst), "-o", str(tmp_path / "data")).exit_code == 0
     made = tmp_path / "data" / "7001-旧名称局.json"
     moved = data / "mine.json"  # the bureau renamed and moved it: found by its code
@@ -152,12 +154,23 @@ def test_template_and_example_list(tmp_path: Path) -> None:
     sheet = read_list(tmp_path / "t.xlsx")
     assert sheet.rows == [] and sheet.sheet == "单位清单"
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
-    assert [c.value for c in ws[1]] == ["单位编码", "单位名称", "主管部门", "所属地区", "预算年度", "填报人", "联系电话"]
+    assert [c.value for c in ws[1]] == [
+        "单位编码",
+        "单位名称",
+        "主管部门",
+        "所属地区",
+        "预算年度",
+        "填报人",
+        "联系电话",
+    ]
     assert ws.freeze_panes == "A2"
     assert run("--template", str(tmp_path / "t.xlsx")).exit_code == 1  # never overwritten
     # The shipped example list holds the demo county's units (and is what list_bytes writes).
     example = read_list(EXAMPLE_LIST)
-    got = [tuple(r.values[f] for f in ("code", "name", "parent", "region", "year", "filler", "phone")) for r in example.rows]
+    got = [
+        tuple(r.values[f] for f in ("code", "name", "parent", "region", "year", "filler", "phone"))
+        for r in example.rows
+    ]
     assert got == [tuple(r) for r in EXAMPLE_ROWS]
     assert EXAMPLE_LIST.read_bytes() == list_bytes(EXAMPLE_ROWS), "regenerate examples/单位清单.xlsx"
 

@@ -167,7 +167,9 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
         click.echo(f"已写出空白单位清单 {template}：每行填写一个单位，再运行 xlsgen units {template} -o data/")
         return
     if unit_list is None:
-        raise click.UsageError("请给出单位清单文件，例如 xlsgen units 单位清单.xlsx -o data/（或用 --template 生成空白清单）。")
+        raise click.UsageError(
+            "请给出单位清单文件，例如 xlsgen units 单位清单.xlsx -o data/（或用 --template 生成空白清单）。"
+        )
     try:
         sheet = read_list(unit_list)
         result = apply_list(sheet, out_dir, default_year=year)
@@ -289,6 +291,8 @@ def rollover_command(data_dir: Path, year: int, out_dir: Path, force: bool) -> N
     if not result.written and not errors:
         fail(f"{data_dir} 下没有找到单位 JSON 文件（*.json）。")
         sys.exit(1)
-    click.echo(f"共生成 {len(result.written)} 个 {year} 年度草稿，未生成 {errors} 个；用 xlsgen validate 查看每处待填写与待核对的内容")
+    click.echo(
+        f"共生成 {len(result.written)} 个 {year} 年度草稿，未生成 {errors} 个；用 xlsgen validate 查看每处待填写与待核对的内容"
+    )
     if errors:
         sys.exit(1)

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bulk import RETURNED_SUFFIX
-from .errors import XlsgenError
+from .errors import ERROR, WARNING, Location, Problem, XlsgenError, in_file
 from .model import Unit
-from .validate import ERROR, WARNING, Problem
 
 NOT_RETURNED = "未交回"
 HAS_ERRORS = "已交回·有错误"
@@ -93,13 +92,14 @@ class Ledger:
         returned = len(self.entries) - self.count(NOT_RETURNED)
         parts = "，".join(f"{s.split('·')[1]} {self.count(s)}" for s in STATUSES[:4] if self.count(s))
         return (
-            f"共 {len(self.entries)} 个单位：已交回 {returned}" + (f"（{parts}）" if parts else "")
+            f"共 {len(self.entries)} 个单位：已交回 {returned}"
+            + (f"（{parts}）" if parts else "")
             + f"，未交回 {self.count(NOT_RETURNED)}；未能对应到单位的交回文件 {len(self.unfiled)} 个"
         )
 
 
 def _problem(level: str, code: str, message: str, where: str) -> Problem:
-    return Problem(level, code, message, "", where)
+    return Problem(level, code, message, Location(where))
 
 
 def _squash(text: str) -> str:
@@ -122,14 +122,13 @@ def find_returns(returns_dir: Path) -> list[Path]:
 def load_issued(issued_dir: Path, problems: list[Problem]) -> list[Issued]:
     from .bulk import find_units
     from .model import load_unit
-    from .validate import load_problems
 
     issued = []
     for path in find_units(Path(issued_dir)):
         try:
             issued.append(Issued(path, load_unit(path)))
         except XlsgenError as exc:
-            problems.extend(load_problems(exc, str(path)))
+            problems.extend(in_file(exc.problems, str(path)))
     return issued
 
 
@@ -138,7 +137,7 @@ def read_return(path: Path) -> Return:
     from .read import read_bytes
     from .rules import Context
     from .safety import open_package
-    from .validate import check_imported, load_problems
+    from .validate import check_imported
 
     ret = Return(path)
     try:
@@ -154,7 +153,7 @@ def read_return(path: Path) -> Return:
         ret.problems = [_problem(ERROR, "E-LOAD", ret.reason, str(path))]
         return ret
     except XlsgenError as exc:
-        ret.problems = load_problems(exc, str(path))
+        ret.problems = in_file(exc.problems, str(path))
         ret.reason = "无法读取：" + ret.problems[0].message
         return ret
     ret.unit, ret.cells = imported.unit, imported.cells
@@ -162,7 +161,13 @@ def read_return(path: Path) -> Return:
     if not Context(imported.unit).filled:
         # The rules stay quiet on a blank form (xlsgen new's); a blank form sent back is not a return.
         ret.problems.insert(
-            0, _problem(ERROR, "E-RETURN-BLANK", "交回的工作簿尚未填写：指标值全部为空，也没有项目；请联系单位填写后重新交回", str(path))
+            0,
+            _problem(
+                ERROR,
+                "E-RETURN-BLANK",
+                "交回的工作簿尚未填写：指标值全部为空，也没有项目；请联系单位填写后重新交回",
+                str(path),
+            ),
         )
     return ret
 
@@ -278,7 +283,7 @@ def _write_if_changed(target: Path, text: str, problems: list[Problem]) -> bool:
             return True
         write_atomic(target, data)
     except XlsgenError as exc:
-        problems.append(_problem(ERROR, "E-OUTPUT", str(exc), str(target)))
+        problems.extend(exc.problems)
         return False
     return True
 
@@ -321,4 +326,3 @@ def read_remarks(checklist: Path) -> dict[str, str]:
         return out
     finally:
         wb.close()
-

@@ -18,13 +18,19 @@ import xlsxwriter
 
 from . import __version__
 from .collect import HAS_ERRORS, LEDGER_SHEET, NOT_RETURNED, PASSED, SEVERAL, WARNINGS_ONLY, Entry, Ledger
+from .errors import ERROR, Problem
 from .render import FIXED_DATE, write_atomic
 from .styles import BODY_FONT
 from .summary import MAX_WIDTH, _display_width, _fit_rows, _print_setup
-from .validate import ERROR, Problem
 
 SHOWN_PROBLEMS = 5  # problems spelled out in a unit's row; the rest are on 问题清单
-STATUS_COLOURS = {PASSED: "#E2EFDA", WARNINGS_ONLY: "#FFF2CC", HAS_ERRORS: "#F8CBAD", SEVERAL: "#F8CBAD", NOT_RETURNED: "#EDEDED"}
+STATUS_COLOURS = {
+    PASSED: "#E2EFDA",
+    WARNINGS_ONLY: "#FFF2CC",
+    HAS_ERRORS: "#F8CBAD",
+    SEVERAL: "#F8CBAD",
+    NOT_RETURNED: "#EDEDED",
+}
 LEDGER_COLUMNS = (
     # header, minimum width, wraps
     ("单位编码", 10, False),
@@ -53,11 +59,12 @@ def _link(target: Path, base: Path) -> str:
 
 def _here(problem: Problem, source: str) -> str:
     """The problem's place inside the workbook (``sheet!F47``) when it has one, for a row that names the file."""
-    where = problem.where
-    for prefix in (source + "!", source + ": "):
-        if where.startswith(prefix):
-            return where[len(prefix) :]
-    return "" if where == source else where
+    loc = problem.location
+    if loc.file and loc.file != source:
+        return str(loc)
+    if loc.sheet or loc.cell:
+        return "!".join(part for part in (loc.sheet, loc.cell) if part)
+    return loc.path
 
 
 def _problems_text(entry: Entry) -> str:
@@ -131,7 +138,9 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
     wb = xlsxwriter.Workbook(
         buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    wb.set_properties({"title": "xlsgen 收集台账", "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"})
+    wb.set_properties(
+        {"title": "xlsgen 收集台账", "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
+    )
     wb.set_custom_property("xlsgen_kind", "收集台账")  # a checklist, not a form: `xlsgen pdf` leaves it out
     cell = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter", "border": 1}
     fmt = {

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError, XlsgenError
+from .errors import Location, OutputError, XlsgenError
 
 PACKAGE = "libreoffice-calc-nogui"  # Debian/Ubuntu: the Calc part of LibreOffice, without a desktop
 BATCH = 20
@@ -116,7 +116,7 @@ def convert(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
+        raise OutputError(f"无法创建输出目录：{exc.strerror or exc}", Location(str(out_dir))) from None
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
         _convert_batch(soffice, batch, out_dir, TIMEOUT_START + timeout_per_file * len(batch))
@@ -162,7 +162,12 @@ def _run(cmd: list[str], timeout: int) -> str:
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}  # never look for a display
     try:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
         )
     except OSError as exc:
         raise OfficeMissing(f"无法启动 LibreOffice（{cmd[0]}）：{exc.strerror or exc}") from None

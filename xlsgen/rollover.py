@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import XlsgenError
+from .errors import Location, XlsgenError, in_file
 from .model import Draft, Unit, YearAmounts
 from .rules import ERROR, WARNING, Context, rule
 
@@ -71,7 +71,10 @@ def roll(unit: Unit, year: int) -> Unit:
 
 _PARTS = {
     "income": ("收入构成", {"fiscal": "财政拨款", "special": "财政专户管理资金", "own": "单位资金"}),
-    "expense": ("支出构成", {"personnel": "人员类项目支出", "operating": "运转类项目支出", "targeted": "特定目标类项目支出"}),
+    "expense": (
+        "支出构成",
+        {"personnel": "人员类项目支出", "operating": "运转类项目支出", "targeted": "特定目标类项目支出"},
+    ),
 }
 _FUNDING = re.compile(r"^funding\.(income|expense)\.(\w+)\.current$")
 _ANNUAL = re.compile(r"^annual\.indicators\[(\d+)\]\.value$")
@@ -122,10 +125,10 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _problem(level: str, code: str, message: str, where: str) -> Problem:
-    from .validate import Problem  # here: validate imports the rules, and this module is one of them
+def _problem(level: str, code: str, message: str, where: Location) -> Problem:
+    from .errors import Problem
 
-    return Problem(level, code, message, "", where)
+    return Problem(level, code, message, where)
 
 
 def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> Result:
@@ -133,7 +136,6 @@ def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> R
     from .bulk import RETURNED_SUFFIX, find_units
     from .model import load_unit
     from .render import write_atomic
-    from .validate import load_problems
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     result = Result()
@@ -142,7 +144,7 @@ def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> R
         try:
             unit = load_unit(path)
         except XlsgenError as exc:
-            result.problems.extend(load_problems(exc, where))
+            result.problems.extend(in_file(exc.problems, where))
             continue
         if unit.year != year - 1:
             why = (
@@ -150,7 +152,7 @@ def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> R
                 if unit.year == year
                 else f"预算年度为 {unit.year}，只能滚动到 {unit.year + 1}：请逐年滚动，或改正 --year"
             )
-            result.problems.append(_problem(ERROR, "E-YEARS", f"{why}；未生成草稿", f"{where}: year"))
+            result.problems.append(_problem(ERROR, "E-YEARS", f"{why}；未生成草稿", Location(where, "year")))
             continue
         returned = path.with_name(path.name[: -len(".json")] + RETURNED_SUFFIX)
         if returned.is_file():
@@ -160,20 +162,25 @@ def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> R
                     "W-DRAFT",
                     f"旁边有交回的数据 {returned.name} 尚未写回：草稿按 {path.name} 生成；如应以交回的为准，"
                     "请先运行 xlsgen collect --apply 再滚动",
-                    where,
+                    Location(where),
                 )
             )
         target = out_dir / path.relative_to(data_dir)
         if target.exists() and not force:
             result.problems.append(
-                _problem(ERROR, "E-OUTPUT", f"{target} 已存在，未覆盖（其中可能已有填写的内容）；确需重新生成请加 --force", where)
+                _problem(
+                    ERROR,
+                    "E-OUTPUT",
+                    f"{target} 已存在，未覆盖（其中可能已有填写的内容）；确需重新生成请加 --force",
+                    Location(where),
+                )
             )
             continue
         draft = roll(unit, year)
         try:
             write_atomic(target, draft.to_json().encode("utf-8"))
         except XlsgenError as exc:
-            result.problems.append(_problem(ERROR, "E-OUTPUT", str(exc), where))
+            result.problems.extend(exc.problems)
             continue
         assert draft.draft is not None
         result.written.append((path, target, len(draft.draft.fill), len(draft.draft.review)))

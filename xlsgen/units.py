@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, XlsgenError
-from .validate import ERROR, WARNING, Problem
+from .errors import ERROR, WARNING, DataError, Location, Problem, XlsgenError
 
 LIST_SHEET = "单位清单"
 # Field → the header spellings accepted, compared after _header_key (NFKC, no spaces, no * or colon).
@@ -64,8 +63,8 @@ class Sheet:
     rows: list[Row]
     problems: list[Problem] = field(default_factory=list)
 
-    def where(self, cell: str) -> str:
-        return f"{self.source}!{cell}" if self.single else f"{self.source}!{self.sheet}!{cell}"
+    def where(self, cell: str) -> Location:
+        return Location(self.source, sheet="" if self.single else self.sheet, cell=cell)
 
 
 @dataclass
@@ -80,8 +79,8 @@ class Result:
         return sum(p.level == ERROR for p in self.problems)
 
 
-def _problem(level: str, code: str, message: str, where: str) -> Problem:
-    return Problem(level, code, message, "", where)
+def _problem(level: str, code: str, message: str, where: Location) -> Problem:
+    return Problem(level, code, message, where)
 
 
 def _header_key(text: str) -> str:
@@ -114,13 +113,15 @@ def read_list(path: Path) -> Sheet:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise DataError(f"{path}：无法读取文件（{exc.strerror or exc}）") from None
+        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(path))) from None
     source = Path(path).name
     package = open_package(data, source)  # zip-bomb, XML-bomb, encrypted, extent: refused before openpyxl
     try:
         wb = openpyxl.load_workbook(io.BytesIO(package.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise DataError(f"{source}：无法作为工作簿读取（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试") from None
+        raise DataError(
+            f"无法作为工作簿读取（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试", Location(source)
+        ) from None
     try:
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         for ws in visible:
@@ -130,8 +131,9 @@ def read_list(path: Path) -> Sheet:
                 break
         else:
             raise DataError(
-                f"{source}：找不到单位清单的表头：前 {HEADER_ROWS} 行中应有一行含「单位编码」与「单位名称」两列"
-                "（也可写作 单位代码、单位编号、部门名称）；可用 xlsgen units --template 生成空白清单"
+                f"找不到单位清单的表头：前 {HEADER_ROWS} 行中应有一行含「单位编码」与「单位名称」两列"
+                "（也可写作 单位代码、单位编号、部门名称）；可用 xlsgen units --template 生成空白清单",
+                Location(source),
             )
     finally:
         wb.close()
@@ -139,7 +141,12 @@ def read_list(path: Path) -> Sheet:
     sheet = Sheet(source, ws.title, ws is wb.worksheets[0], [])
     for f, col in repeated:
         sheet.problems.append(
-            _problem(WARNING, "W-LIST", f"表头「{TITLES[f]}」出现了不止一次，只读取第一列，此列忽略", sheet.where(f"{col_letters(col)}{at + 1}"))
+            _problem(
+                WARNING,
+                "W-LIST",
+                f"表头「{TITLES[f]}」出现了不止一次，只读取第一列，此列忽略",
+                sheet.where(f"{col_letters(col)}{at + 1}"),
+            )
         )
     for r in range(at + 1, len(grid)):
         raw = grid[r]
@@ -198,16 +205,25 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
             continue
         text = _text(row.values[f])
         if _CONTROL.search(text):
-            problems.append(_problem(ERROR, "E-LIST", f"{TITLES[f]}中含有不可见的控制字符，请删除后重试", sheet.where(row.cells[f])))
+            problems.append(
+                _problem(ERROR, "E-LIST", f"{TITLES[f]}中含有不可见的控制字符，请删除后重试", sheet.where(row.cells[f]))
+            )
             ok = False
         out[f] = text
     code_cell = sheet.where(row.cells["code"])
     if not out.get("code"):
-        problems.append(_problem(ERROR, "E-LIST", f"第 {row.number} 行没有单位编码，这一行未生成：请填写单位编码", code_cell))
+        problems.append(
+            _problem(ERROR, "E-LIST", f"第 {row.number} 行没有单位编码，这一行未生成：请填写单位编码", code_cell)
+        )
         ok = False
     if not out.get("name"):
         problems.append(
-            _problem(ERROR, "E-LIST", f"第 {row.number} 行没有单位名称，这一行未生成：请填写单位全称", sheet.where(row.cells["name"]))
+            _problem(
+                ERROR,
+                "E-LIST",
+                f"第 {row.number} 行没有单位名称，这一行未生成：请填写单位全称",
+                sheet.where(row.cells["name"]),
+            )
         )
         ok = False
     year_text = out.pop("year", "")
@@ -216,7 +232,12 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
         year = int(m.group(1)) if m else None
         if year is None or not 2000 <= year <= 2100:
             problems.append(
-                _problem(ERROR, "E-LIST", f"预算年度「{year_text}」不是年份，应为四位数字，如 2025", sheet.where(row.cells["year"]))
+                _problem(
+                    ERROR,
+                    "E-LIST",
+                    f"预算年度「{year_text}」不是年份，应为四位数字，如 2025",
+                    sheet.where(row.cells["year"]),
+                )
             )
             ok = False
         out["year"] = year
@@ -225,7 +246,12 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
     else:
         where = sheet.where(row.cells["year"]) if "year" in row.cells else code_cell
         problems.append(
-            _problem(ERROR, "E-LIST", f"第 {row.number} 行没有预算年度：请在清单中填写预算年度，或运行时加 --year 2025", where)
+            _problem(
+                ERROR,
+                "E-LIST",
+                f"第 {row.number} 行没有预算年度：请在清单中填写预算年度，或运行时加 --year 2025",
+                where,
+            )
         )
         ok = False
     return out if ok else None
@@ -266,7 +292,12 @@ def apply_list(sheet: Sheet, out_dir: Path, default_year: int | None = None) -> 
         if len(files) > 1:
             names = "、".join(str(p) for p in files)
             result.problems.append(
-                _problem(ERROR, "E-LIST", f"{out_dir} 中有多个单位编码为 {code} 的文件（{names}），未改动：请只保留一个", where)
+                _problem(
+                    ERROR,
+                    "E-LIST",
+                    f"{out_dir} 中有多个单位编码为 {code} 的文件（{names}），未改动：请只保留一个",
+                    where,
+                )
             )
             continue
         try:
@@ -287,14 +318,14 @@ def apply_list(sheet: Sheet, out_dir: Path, default_year: int | None = None) -> 
                 continue
             write_atomic(target, unit.to_json().encode("utf-8"))
         except XlsgenError as exc:
-            result.problems.append(_problem(ERROR, "E-LIST", str(exc), where))
+            result.problems.extend(exc.problems)
             continue
         taken.add(target.name.casefold())
         result.created.append((target, code, unit.name))
     return result
 
 
-def _update(path: Path, fields: dict[str, Any], result: Result, where: str) -> None:
+def _update(path: Path, fields: dict[str, Any], result: Result, where: Location) -> None:
     from .model import load_unit
     from .render import write_atomic
 
