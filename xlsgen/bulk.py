@@ -33,6 +33,7 @@ from typing import IO
 
 from . import __version__, freshness
 from .errors import ERROR, WARNING, DataError, Location, OutputError, Problem, XlsgenError, in_file
+from .interrupts import Interrupts, ignore_in_worker
 from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
@@ -383,7 +384,7 @@ def run_job(job: Job) -> Outcome:
 def _init_worker() -> None:
     # Ctrl-C reaches the whole process group: the workers let the main process decide (it lets running
     # jobs finish, so their files are complete), instead of dying with a traceback each.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_in_worker()
     if sys.platform.startswith("linux"):
         # If the main process is killed outright (kill -9), the workers would otherwise wait forever
         # on their queue; ask the kernel to end them with it.
@@ -431,30 +432,44 @@ def _run_isolated(job: Job) -> Outcome:
         return _died(job)
 
 
-def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) -> None:
-    """Run every job, calling ``on_done`` in the main process as each finishes.
+def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], stop: Interrupts) -> None:
+    """Run every job, calling ``on_done`` in the main process as each finishes, until ``stop`` says so.
 
     At most ``2 × workers`` jobs are in flight: memory stays flat however many units there are, and
-    when a worker process dies only those few are suspects (each is then retried alone).
-    KeyboardInterrupt propagates after the jobs already running have finished and been reported.
+    when a worker process dies only those few are suspects (each is then retried alone). After a first
+    interrupt no job starts and the running ones finish and are reported; after a second the workers
+    are ended and this returns at once.
     """
     if workers <= 1:
         for job in jobs:
+            stop.announce()
+            if stop.stopping:
+                return
             on_done(run_job(job))
         return
     pending = deque(jobs)
-    while pending:
+    while pending and not stop.stopping:
         suspects: list[Job] = []
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
         inflight: dict[Future[Outcome], Job] = {}
         try:
-            while pending or inflight:
-                while pending and len(inflight) < 2 * workers:
+            while inflight or (pending and not stop.stopping):
+                while pending and not stop.stopping and len(inflight) < 2 * workers:
                     job = pending.popleft()
                     inflight[pool.submit(run_job, job)] = job
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                # Short waits: the loop, not a KeyboardInterrupt, is what notices a signal.
+                done, _ = wait(inflight, timeout=0.1, return_when=FIRST_COMPLETED)
+                stop.announce()
+                if stop.now:
+                    _end_workers(pool)
+                    return
+                if stop.stopping:  # jobs not started yet never will be
+                    for fut in [f for f in inflight if f.cancel()]:
+                        del inflight[fut]
                 for fut in done:
-                    job = inflight.pop(fut)
+                    job = inflight.pop(fut, None)
+                    if job is None or fut.cancelled():
+                        continue
                     try:
                         outcome = fut.result()
                     except BrokenProcessPool:
@@ -463,12 +478,6 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) 
                     on_done(outcome)
                 if suspects:
                     break
-        except KeyboardInterrupt:
-            pool.shutdown(wait=True, cancel_futures=True)
-            for fut in inflight:
-                if fut.done() and not fut.cancelled() and fut.exception() is None:
-                    on_done(fut.result())
-            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         if suspects:
@@ -480,7 +489,17 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) 
                 else:
                     suspects.append(job)
             for job in suspects:
+                stop.announce()
+                if stop.stopping:
+                    return
                 on_done(_run_isolated(job))
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (a second interrupt): their units are abandoned, unwritten."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
 
 
 # ---------------------------------------------------------------- the run
@@ -494,9 +513,11 @@ def run(
     on_done: Callable[[Outcome, int, int], None] | None = None,
     summary: bool = True,
     lock: bool = False,
+    on_interrupt: Callable[[int], None] | None = None,
 ) -> Report:
     """Generate every unit under ``data_dir`` into ``out_dir``; ``on_done(outcome, done, total)`` is
-    called in this process as each unit finishes. Ctrl-C ends the run cleanly: ``report.interrupted``.
+    called in this process as each unit finishes. Ctrl-C or SIGTERM ends the run cleanly (see
+    interrupts.py), ``report.interrupted``; ``on_interrupt(1 or 2)`` is told of each of the first two.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     start = time.perf_counter()
@@ -546,20 +567,23 @@ def run(
         if on_done is not None:
             on_done(outcome, len(outcomes), len(job_list))
 
-    interrupted = False
     # What exists now (modules, templates, compiled patterns) lives as long as the run: keep the cyclic
     # collector from scanning it again and again while each unit allocates (about 5 % of the time).
     gc.collect()
     gc.freeze()
-    try:
-        for outcome in cached:
-            done(outcome)
-        if todo:
-            _execute(todo, workers, done)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        gc.unfreeze()
+    with Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
+        try:
+            for outcome in cached:
+                done(outcome)
+            if todo:
+                _execute(todo, workers, done, stop)
+        except KeyboardInterrupt:  # a second signal while a unit ran in this process
+            stop.count = max(stop.count, 2)
+        finally:
+            gc.unfreeze()
+        interrupted = stop.stopping
+        if stop.now:
+            stale += clean_stale(out_dir)  # what the abandoned units had begun to write
         if entries != saved or not (out_dir / MANIFEST_NAME).is_file():
             save_manifest(out_dir, entries)
     report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)

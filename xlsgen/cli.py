@@ -310,16 +310,21 @@ def bulk(
       xlsgen bulk data/ -o output/ --force
       xlsgen bulk data/ -o output/ --pdf
     """
-    import signal
-
     from . import bulk as bulk_mod
 
-    # `kill` (SIGTERM) ends the run like Ctrl-C: jobs already running finish, the manifest is saved.
-    def _terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _terminate)
     progress: bulk_mod.Progress | None = None
+
+    # Ctrl-C or `kill` (SIGTERM): the first lets the running units finish, the second stops at once.
+    def on_interrupt(count: int) -> None:
+        line = (
+            "收到中断：不再开始新的单位，正在等待进行中的单位完成（再按一次 Ctrl-C 立即停止）……"
+            if count == 1
+            else "立即停止：正在结束工作进程，未完成的单位不写入任何文件……"
+        )
+        if progress is not None:
+            progress.message(line)
+        else:
+            click.echo(line, err=True)
 
     def on_done(outcome: bulk_mod.Outcome, done: int, total: int) -> None:
         nonlocal progress, failed
@@ -332,12 +337,13 @@ def bulk(
 
     failed = 0
     try:
-        report = bulk_mod.run(data_dir, out_dir, jobs=jobs, force=force, on_done=on_done, lock=lock)
+        report = bulk_mod.run(
+            data_dir, out_dir, jobs=jobs, force=force, on_done=on_done, lock=lock, on_interrupt=on_interrupt
+        )
     except XlsgenError as exc:
         fail(str(exc))
         sys.exit(1)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if progress is not None:
             progress.close()
     if not report.outcomes and not report.interrupted:
