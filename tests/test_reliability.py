@@ -182,3 +182,16 @@ def test_utf16_with_bom_is_read_and_cesu_surrogates_are_not(tmp_path: Path) -> N
     assert f"E-LOAD {cesu}：文件不是 UTF-8 编码的文本" in output
     assert f"E-LOAD {notepad}" not in output  # the Notepad file is read (its warnings are the unit's own)
     assert f"W-DIRECTION {notepad}" in output
+
+
+def test_diff_of_a_group_of_fields_that_appeared(tmp_path: Path) -> None:
+    # Found by the fuzz tests: a project's spending plan removed made diff recurse for ever.
+    data = json.loads(GOOD)
+    data["projects"][0]["plan"] = None
+    new = tmp_path / "无计划.json"
+    new.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    old = tmp_path / "好.json"
+    old.write_text(GOOD, encoding="utf-8")
+    result = run("diff", str(old), str(new))
+    assert result.exit_code == 0
+    assert "projects[0].plan：“4 个字段” → （空）" in clean(result)
