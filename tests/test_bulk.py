@@ -233,10 +233,11 @@ def test_interrupted_run_leaves_no_partial_workbook(tmp_path: Path, monkeypatch:
     for name in done:
         openpyxl.load_workbook(out / name, read_only=True).close()
     assert not (out / bulk.SUMMARY_NAME).exists()  # no checklist of a half run
+    assert not list(out.glob(bulk.TMP_PATTERN))  # the abandoned unit's temporary file is removed at once
 
     monkeypatch.setattr(render, "write_atomic", real)
     report = bulk.run(data, out, jobs=1)
-    assert report.stale_removed == 1 and not list(out.glob(bulk.TMP_PATTERN))
+    assert report.stale_removed == 0 and not list(out.glob(bulk.TMP_PATTERN))
     assert workbooks(out) == {expected_name(p) for p in files}
     statuses = sorted(o.status for o in report.outcomes)
     assert statuses == ["成功"] * 3 + ["未变化"] * 2  # the two finished before the interruption are kept
