@@ -33,7 +33,7 @@ import openpyxl  # noqa: E402
 
 from xlsgen.grid import engines, load_grids  # noqa: E402
 from xlsgen.model import Unit, load_unit  # noqa: E402
-from xlsgen.read import _Reader, read_bytes  # noqa: E402
+from xlsgen.read import read_bytes, read_grids  # noqa: E402
 from xlsgen.render import workbook_bytes  # noqa: E402
 from xlsgen.safety import open_package  # noqa: E402
 
@@ -62,7 +62,7 @@ def stages(data: bytes, repeat: int) -> tuple[float, float, float]:
     package = open_package(data, "x.xlsx")
     grid = median_ms(lambda: load_grids(package), repeat)
     grids = load_grids(package)
-    anchors = median_ms(lambda: _Reader("x.xlsx", package.properties).read(grids), repeat)
+    anchors = median_ms(lambda: read_grids(grids, "x.xlsx", package.properties), repeat)
     return checks, grid, anchors
 
 

@@ -32,19 +32,13 @@ from xlsgen.model import (
     Unit,
     YearAmounts,
 )
-from xlsgen.read import MISSING, Imported, read_bytes, read_workbook
+from xlsgen.read import MISSING, read_bytes, read_workbook
 
 from .conftest import filled_unit
-from .xlsx_edit import comparable, delete_rows, find, insert_rows, load, replace_part, save, workbook
+from .xlsx_edit import comparable, delete_rows, find, insert_rows, load, replace_part, said, save, workbook
 
 DEPT = forms.DEPT_SHEET
 PROJ = forms.PROJECT_SHEET
-
-
-def said(imported: Imported) -> list[str]:
-    """The reader's warnings as a user reads them: ``file!sheet!cell：message``."""
-    assert all(w.code == "W-READ" and w.level == "警告" for w in imported.warnings)
-    return [w.located for w in imported.warnings]
 
 
 def base_unit() -> Unit:
@@ -300,7 +294,9 @@ def test_content_outside_any_field_is_a_warning_naming_its_cell(unit: Unit, engi
     ws["K10"] = "备注：已核实"
     imported = read(save(wb), engine, name="怀来.xlsx")
     assert comparable(imported.unit) == comparable(unit)
-    assert said(imported) == ["怀来.xlsx!部门整体绩效目标申报表!K10：“备注：已核实”不在表格的任何栏目中，未读取"]
+    assert said(imported) == [
+        "怀来.xlsx!部门整体绩效目标申报表!K10：“备注：已核实”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除"
+    ]
 
 
 def test_only_the_dept_sheet(unit: Unit, engine: str) -> None:
@@ -503,8 +499,8 @@ def test_hand_typed_workbook_reports_what_it_cannot_place(engine: str) -> None:
     assert imported.unit.filler == unit.filler
     assert sorted(said(imported)) == sorted(
         [
-            f"手工.xlsx!Sheet1!C{r}：“（签字）”不在表格的任何栏目中，未读取",
-            f"手工.xlsx!Sheet1!A{ws.max_row}：“单位负责人：张三”不在表格的任何栏目中，未读取",
+            f"手工.xlsx!Sheet1!C{r}：“（签字）”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除",
+            f"手工.xlsx!Sheet1!A{ws.max_row}：“单位负责人：张三”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除",
         ]
     )
 
@@ -527,7 +523,9 @@ def test_hand_typed_workbook_one_column_to_the_right(engine: str) -> None:
     want = comparable(unit)
     want.update(parent="", region="")
     assert comparable(imported.unit) == want
-    assert said(imported) == [f"右移.xlsx!Sheet1!D{r}：“（签字）”不在表格的任何栏目中，未读取"]
+    assert said(imported) == [
+        f"右移.xlsx!Sheet1!D{r}：“（签字）”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除"
+    ]
     row = [c.row for c in ws["E"] if c.value == unit.annual.indicators[2].level3][-1]
     assert imported.cells["annual.indicators[2].value"] == f"Sheet1!H{row}"
 
@@ -576,13 +574,13 @@ def test_parse_cn_date(text: str, day: dt.date | None) -> None:
     assert parse_cn_date(text) == day
 
 
-def test_impossible_date_is_a_warning(unit: Unit, engine: str) -> None:
+def test_impossible_date_is_an_error_at_its_cell(unit: Unit, engine: str) -> None:
     wb = load(workbook(unit))
     wb[DEPT]["A3"] = "填报日期：2024年2月30日"
     imported = read(save(wb), engine)
     assert imported.unit.filled_on is None
     assert said(imported) == [
-        "u.xlsx!部门整体绩效目标申报表!A3：填报日期“2024年2月30日”不是有效日期（应写成 2024年1月15日），已留空"
+        "u.xlsx!部门整体绩效目标申报表!A3：“2024年2月30日”不是有效日期（应写成 2024年1月15日），未读取：请改正后重新导入"
     ]
 
 
@@ -612,7 +610,7 @@ def test_reading_keeps_no_state_between_workbooks(unit: Unit) -> None:
     edited[DEPT]["K10"] = "多余"
     first = read(save(edited))
     clean = read(workbook(unit))
-    assert first.warnings and clean.warnings == []
+    assert said(first) and said(clean) == []
     assert comparable(clean.unit) == comparable(unit)
 
 
@@ -654,16 +652,34 @@ def test_cli_import_to_directory_writes_json_that_regenerates_the_workbook(tmp_p
     assert load_unit(out / "乙.json").name == "另一个单位"
 
 
-def test_cli_import_warnings_go_to_stderr(tmp_path: Any) -> None:
+def test_cli_import_of_a_cell_it_cannot_place_is_an_error_and_exit_1(tmp_path: Any) -> None:
     unit = filled_unit()
     wb = load(workbook(unit))
     wb[DEPT]["K10"] = "备注"
     book = tmp_path / "备注.xlsx"
     book.write_bytes(save(wb))
     result = run("import", str(book))
-    assert result.exit_code == 0
-    reads = [line for line in result.stderr.splitlines() if "W-READ" in line]
-    assert reads == [f"警告 W-READ {book}!{DEPT}!K10：“备注”不在表格的任何栏目中，未读取"]
+    assert result.exit_code == 1
+    reads = [line for line in result.stderr.splitlines() if "-READ" in line]
+    assert reads == [
+        f"错误 E-READ {book}!{DEPT}!K10：“备注”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除"
+    ]
+    assert result.stdout == unit.to_json()  # everything else is still read, and written
+
+
+def test_cli_import_warnings_go_to_stderr_and_exit_0(tmp_path: Any) -> None:
+    unit = filled_unit()
+    wb = load(workbook(unit))
+    r, c = at(unit, "projects[0].fiscal", PROJ)
+    wb[PROJ].cell(r, c).value = 20.004  # more decimals than a cent: rounded, with a warning
+    book = tmp_path / "小数.xlsx"
+    book.write_bytes(save(wb))
+    result = run("import", str(book))
+    assert result.exit_code == 0, result.stderr
+    reads = [line for line in result.stderr.splitlines() if "-READ" in line]
+    assert reads == [
+        f"警告 W-READ {book}!{PROJ}!{openpyxl.utils.get_column_letter(c)}{r}：20.004 已按两位小数取为 20.00"
+    ]
     assert result.stdout == unit.to_json()
 
 
@@ -750,5 +766,9 @@ def test_a_sheet_full_of_other_content_gives_a_bounded_list_of_warnings(unit: Un
     imported = read(save(wb))
     assert comparable(imported.unit) == comparable(unit)
     assert len(said(imported)) == 51
-    assert said(imported)[0] == f"u.xlsx!{DEPT}!K1：“杂项1”不在表格的任何栏目中，未读取"
-    assert said(imported)[-1] == f"u.xlsx：工作表“{DEPT}”另有 30 个单元格的内容不在表格的任何栏目中，未读取"
+    assert said(imported)[0] == f"u.xlsx!{DEPT}!K1：“杂项1”不在表格的任何栏目中，未读取：请把它移到对应的栏目里，或删除"
+    assert (
+        said(imported)[-1]
+        == f"u.xlsx!{DEPT}：另有 30 个单元格的内容不在表格的任何栏目中，未读取：请把它们移到对应的栏目里，或删除"
+    )
+    assert {p.code for p in imported.problems} == {"E-READ"}

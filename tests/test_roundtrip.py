@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from xlsgen import forms
 from xlsgen.grid import engines
 from xlsgen.layout import a1, build
 from xlsgen.model import ProjectIndicator, Unit, load_unit
@@ -15,7 +16,7 @@ from xlsgen.render import workbook_bytes
 
 from .conftest import EXAMPLES, filled_unit
 from .strategies import units
-from .xlsx_edit import comparable, workbook
+from .xlsx_edit import comparable, said, workbook
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -35,7 +36,7 @@ def _assert_same(unit, imported) -> None:
 def test_import_of_generate_is_identity(unit) -> None:
     imported = read_bytes(workbook(unit), "u.xlsx")
     _assert_same(unit, imported)
-    assert imported.warnings == [] or all("上级指标为空" in w.message for w in imported.warnings)
+    assert said(imported) == [] or all("上级指标为空" in w for w in said(imported))
 
 
 @settings(SETTINGS, max_examples=12)
@@ -63,7 +64,7 @@ def test_examples_round_trip(path: Path, engine: str) -> None:
     unit = load_unit(path)
     imported = read_bytes(workbook(unit), path.stem + ".xlsx", engine=engine)
     _assert_same(unit, imported)
-    assert imported.warnings == []
+    assert said(imported) == []
     assert workbook_bytes(imported.unit) == workbook_bytes(unit)
 
 
@@ -81,11 +82,17 @@ def test_cells_name_where_the_layout_printed_each_field() -> None:
                 base = cell.field.removesuffix(".unit_line")
                 paths = [f"{base}.unit_code", f"{base}.unit_name"]
             for path in paths:
-                expected[path] = f"{sheet.name}!{a1(cell.row, cell.col)}"
-    # 附件1 and the project sheet both print a project's name and budget: the project sheet's cell is reported.
+                # 附件1 and the project sheet both print a project's name and budget: the project sheet's
+                # cell is reported. A field printed twice on one sheet (the budget year in four headers,
+                # the deadline in two) is reported where it is printed first.
+                if (
+                    sheet.name == forms.DEPT_SHEET
+                    and path.startswith("projects[")
+                    and path.endswith((".name", ".budget"))
+                ):
+                    continue
+                expected.setdefault(path, f"{sheet.name}!{a1(cell.row, cell.col)}")
     for path, where in expected.items():
-        if where.startswith("部门整体") and path.startswith("projects[") and path.endswith((".name", ".budget")):
-            continue
         assert imported.cells.get(path) == where, path
     assert len(expected) > 400  # the oracle did cover the whole unit
 

@@ -1154,9 +1154,9 @@ def test_check_file_reports_the_readers_warnings_at_their_cells(tmp_path: Path) 
     assert [(p.code, p.where) for p in ps] == [
         ("E-COST", f"{xlsx}!{cells[path]}"),
         ("E-PLACEHOLDER", date_at),  # the date left blank is itself a problem, at the same cell
-        ("W-READ", date_at),
+        ("E-READ", date_at),  # a date that is no date is not placed: an error at its cell
     ]
-    assert "去年腊月" in ps[2].message and "已留空" in ps[2].message
+    assert "去年腊月" in ps[2].message and "未读取" in ps[2].message
 
 
 # ---------------------------------------------------------------- the CLI

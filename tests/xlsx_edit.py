@@ -100,3 +100,8 @@ def replace_part(data: bytes, name: str, body: bytes | None) -> bytes:
 def comparable(unit: Unit) -> dict[str, Any]:
     """A unit as compared in the round trip: everything but the optional ``$schema`` reference."""
     return unit.model_dump(mode="json", exclude={"schema_"})
+
+
+def said(imported: Any) -> list[str]:
+    """What the reader reported, each as ``where：message`` (the way the CLI prints it, without the level)."""
+    return [p.located for p in imported.problems]

@@ -1,17 +1,19 @@
 """What the templates print where, learnt from the templates themselves, for the reader.
 
 Nothing in the reader knows a coordinate or re-types a label. A *probe* unit with every field filled
-(and two projects, so that every repeating part exists) is laid out once by ``layout.build``; from that
-Sheet this module takes:
+(and two projects, so that every repeating part exists) is laid out once by ``layout.build``; from the
+cells' ``data-field`` and ``data-kind`` (see layout.py) this module derives:
 
-* each section's anchor: the label in column A of the row the template marks ``data-section``;
-* each single field's label and offset: the label cell to its left on the same row, else the one above,
-  and the field's column (``Spot``);
-* each indicator table's anchor, header labels and columns (``Table``);
-* the 填报日期 prefix, the 合计 label, a project heading's pattern, and every label of both forms.
+* each 附件1 section's anchor: the label in column A of the row the template marks ``data-section``;
+* each single field (``Place``): the label it is read by (the nearest label left of it on its row,
+  else the one above), the offset from that label, its column and its kind (which decoder reads it);
+  a field printed inside a label's own text (``填报日期：…``, ``（截止2026年）``, ``2023年``) is read
+  out of that label;
+* each repeating block (``Table``): its anchor label, its header labels and one column per field;
+* every label either form prints, so that any other non-empty cell is known to be unplaced.
 
-Labels are compared by ``key``: all whitespace removed, ``forms.LABEL_VARIANTS`` mapped, and four-digit
-years as wildcards, so ``合  计``, ``核心业务产出1`` and ``（截止2027年）`` all match.
+Labels are compared by ``loose``: whitespace and punctuation removed, half- and full-width forms
+folded, ``forms.LABEL_VARIANTS`` mapped; so ``合  计``, ``部门(单位)名称`` and ``年度目标`` all match.
 """
 
 from __future__ import annotations
@@ -43,10 +45,9 @@ from .model import (
 
 
 _SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\W_]+")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _VARIANTS = {_SPACE.sub("", k): v for k, v in forms.LABEL_VARIANTS.items()}
-# A header naming a year: 2023年 as printed; 2023, 2023年度, 前年, 上年 as typed by hand.
-YEAR_HEADER = re.compile(r"(#年?度?|前年|上年)(指标值|金额)?")
 
 
 def squash(text: str) -> str:
@@ -54,16 +55,15 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-@lru_cache(maxsize=8192)
-def key(text: str) -> str:
-    """How a label is compared: squashed, variants mapped, half- and full-width forms folded (NFKC:
-    ``（`` = ``(``, ``：`` = ``:``), four-digit years as wildcards."""
+@lru_cache(maxsize=16384)
+def loose(text: str) -> str:
+    """How a label is compared: squashed, variants mapped, NFKC-folded, punctuation removed."""
     s = squash(text)
-    return _YEAR.sub("#", unicodedata.normalize("NFKC", _VARIANTS.get(s, s)))
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", _VARIANTS.get(s, s)))
 
 
 def years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR.findall(squash(text))]
+    return [int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", squash(text)))]
 
 
 def _canonical(labels: list[str]) -> dict[str, str]:
@@ -106,7 +106,7 @@ def parse_cn_date(text: str) -> _dt.date | None:
 
     Raises ValueError for anything else (``去年腊月``, an impossible date), so it is never dropped silently.
     """
-    s = squash(text)
+    s = unicodedata.normalize("NFKC", squash(text))
     if not re.sub(r"[年月日\s]", "", s):
         return None
     m = re.fullmatch(r"(\d{1,4})\D(\d{1,2})\D(\d{1,2})\D?", s)
@@ -115,74 +115,222 @@ def parse_cn_date(text: str) -> _dt.date | None:
     return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-# ---------------------------------------------------------------- the probe
+# ---------------------------------------------------------------- labels
 
 
 @dataclass(frozen=True)
-class Spot:
-    """A single field, read ``dr`` rows below the row of its label, in column ``col``."""
+class Label:
+    """A printed label, or a label whose text carries a field's value (``（截止2026年）``, ``2023年``)."""
 
-    path: str
-    label: str  # key() of the label
-    text: str  # the label as printed (squashed), for messages
+    text: str  # as printed, squashed: for messages
+    key: str  # loose() of the whole label
+    head: str = ""  # loose() of the label's first words: a slotted label typed without its value part
+    slot: re.Pattern[str] | None = None  # on NFKC-folded, squashed text: the value in group "v"
+    words: frozenset[str] = frozenset()  # loose() of words standing for the value (前年 for 2023年)
+
+    def match(self, text: str) -> bool:
+        return self.value(text) is not None or loose(text) == self.key
+
+    def value(self, text: str) -> str | None:
+        """The value inside a slotted label's text (``""`` when it is blank or a word), None if no match."""
+        if self.slot is None:
+            return None
+        m = self.slot.fullmatch(_folded(text))
+        if m:
+            return m.group("v") or ""
+        k = loose(text)
+        return "" if k in self.words or (self.head and k == self.head) else None
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", squash(text))
+
+
+def _loose_pattern(words: str) -> str:
+    """A regex matching ``words`` with any punctuation or none between and around its characters."""
+    return r"[\W_]*" + "".join(re.escape(ch) + r"[\W_]*" for ch in loose(words))
+
+
+def _label(text: str, kind: str = "", value: str | None = None) -> Label:
+    if not value or value not in text:
+        return Label(squash(text), loose(text))
+    before, after = text.split(value, 1)
+    if kind == "year":  # 2023年 is also typed 2023, 2023年度; （截止 年） is a blank one
+        a = _loose_pattern(after) if loose(after) else ""
+        core = rf"(?:(?P<v>\d{{4}})(?:{a})?|{a})" if a else r"(?P<v>\d{4})"
+        v, tail = (f"(?:{core})?" if loose(before) else core), r"度?[\W_]*"
+    else:
+        v, tail = r"(?P<v>.*?)", _loose_pattern(after)
+    slot = re.compile(_loose_pattern(before) + v + tail, re.S)
+    first = re.match(r"\w+", _folded(before))
+    words = frozenset(loose(w) for w in forms.YEAR_WORDS) if kind == "year" and not before.strip() else frozenset()
+    return Label(squash(text), loose(text), loose(first.group()) if first else "", slot, words)
+
+
+# ---------------------------------------------------------------- places and tables
+
+
+@dataclass(frozen=True)
+class Place:
+    """A single field: its label, and where the value sits from it (``dr`` rows down, column ``col``)."""
+
+    path: str  # JSON path; inside a repeating block relative to it (``code`` for ``projects[i].code``)
+    kind: str  # text · money · percent · numbered · date · year (layout.Cell.kind)
+    label: Label
     label_col: int
     dr: int
     col: int
-    section: str  # the 附件1 section holding the label ("top" above the first); "" on the project sheet
+    section: str  # the 附件1 section holding the label ("top" above the first); "" in a block
+    after: Label | None = None  # when ``label`` repeats in its section: the label on the row before it
+    data: bool = True  # a field of the model; False: a computed cell (合计, 占比) only shown to the validator
+    in_label: bool = False  # the value is read out of the label's own text
+    offset: int = 0  # a year field printed as the field's value plus ``offset`` (2023年 is year − 2)
 
 
 @dataclass(frozen=True)
 class Table:
-    """An indicator table: its anchor label (column A), its header labels, one column per field."""
+    """A repeating block of rows: its anchor label (column A), its header labels, a column per field."""
 
-    anchor: str
-    headers: frozenset[str]
+    anchor: Label
+    headers: frozenset[str]  # loose() of every header label
+    year_headers: tuple[Label, ...]  # header cells carrying a year (``2023年``), also typed ``前年``/``上年``
+    year_cols: frozenset[int]  # where those are
     cols: dict[str, int]
+    kinds: dict[str, str]
+    width: int  # columns of the form: cells right of them are outside any table
+
+
+@dataclass(frozen=True)
+class Spec:
+    sections: dict[str, Label]  # 附件1 section name → its anchor in column A, in print order
+    dept_places: tuple[Place, ...]
+    project_places: tuple[Place, ...]  # relative to a project block of the project sheet
+    project_rows: Table  # 附件1 项目支出情况
+    long_table: Table
+    annual_table: Table
+    project_table: Table
+    total: Label  # 合计: a totals row some forms add under their project rows is not a project
+    unit_line_col: int
+    amount_unit: Label  # 单位：万元, which marks a project's unit line
+    heading: re.Pattern[str]  # a project's heading, N.<name>绩效目标表
+    labels: frozenset[str]  # loose() of every label either form prints
+    notes: frozenset[str]
+    width: int  # columns of the forms
+
+    def place(self, path: str) -> Place:
+        return next(p for p in (*self.dept_places, *self.project_places) if p.path == path)
+
+
+# A value inside a label's text, as the probe prints it: what to look for to cut the label around it.
+_SLOT_KINDS = ("date", "year")
+PROBE_YEAR = 2025
+PROBE_DEADLINE = 2027
 
 
 class _Probe:
     """One template's layout of the probe unit, looked up by field and by position."""
 
-    LABEL_FIELDS = ("long_term.deadline",)  # a label whose text also carries a value
-
-    def __init__(self, sheet: layout.Sheet) -> None:
+    def __init__(self, sheet: layout.Sheet, model_paths: set[str]) -> None:
         self.sheet = sheet
-        self.fields = sheet.by_field()
+        self.model_paths = model_paths
         self.at = {
             (r, c): cell
             for cell in sheet.cells
             for r in range(cell.row, cell.last_row + 1)
             for c in range(cell.col, cell.last_col + 1)
         }
-        self.labels = frozenset(key(c.value) for c in sheet.cells if c.value and self.is_label(c))
+        self.labels = {id(c): self.label_of(c) for c in sheet.cells if c.value and self.is_label(c)}
 
-    def is_label(self, cell: layout.Cell) -> bool:
-        return cell.field is None or cell.field in self.LABEL_FIELDS
+    @staticmethod
+    def is_label(cell: layout.Cell) -> bool:
+        return cell.field is None or cell.kind in _SLOT_KINDS
 
-    def spot(self, path: str, prefix: str = "") -> Spot:
-        f = self.fields[prefix + path]
-        left = self.at.get((f.row, f.col - 1))
-        label = left if left is not None and left.row == f.row and self.is_label(left) else self.at[(f.row - 1, f.col)]
+    def label_of(self, cell: layout.Cell) -> Label:
+        return _label(cell.value, cell.kind, _slot_text(cell) if cell.field else None)
+
+    def section_of(self, row: int) -> str:
+        return max(((r, n) for n, r in self.sheet.sections.items() if r <= row), default=(0, "top"))[1]
+
+    def place(self, f: layout.Cell, prefix: str, block: tuple[int, int] | None) -> Place:
+        path = f.field.removeprefix(prefix) if f.field else ""
+        data = _model_path(f.field or "") in self.model_paths
+        section = "" if block else self.section_of(f.row)
+        if f.kind in _SLOT_KINDS and f.value != _slot_text(f):  # the value sits inside a label's text
+            offset = _slot_offset(f) if f.kind == "year" else 0
+            return Place(path, f.kind, self.labels[id(f)], f.col, 0, f.col, section, data=data, in_label=True,
+                         offset=offset)  # fmt: skip
+        label = self.left_label(f) or self.at[(f.row - 1, f.col)]
         if not self.is_label(label):
-            raise AssertionError(f"template {self.sheet.template}: no label left of or above {path}")
-        section = max(
-            ((row, name) for name, row in self.sheet.sections.items() if row <= label.row), default=(0, "top")
-        )
-        return Spot(
-            path,
-            key(label.value),
-            squash(label.value),
-            label.col,
-            f.row - label.row,
-            f.col,
-            "" if prefix else section[1],
-        )
+            raise AssertionError(f"template {self.sheet.template}: no label left of or above {f.field}")
+        lab = self.labels[id(label)]
+        lo, hi = block or self.section_rows(section)
+        same = [c for c in self.sheet.cells if lo <= c.row < hi and id(c) in self.labels and self.labels[id(c)] == lab]
+        after = None
+        if len(same) > 1:  # 合计 twice in 部门总体资金情况: told apart by the label of the side they close
+            after = self.labels[id(self.at[(label.row, label.col - 1)])]
+        return Place(path, f.kind, lab, label.col, f.row - label.row, f.col, section, after, data)
+
+    def left_label(self, f: layout.Cell) -> layout.Cell | None:
+        for c in range(f.col - 1, -1, -1):
+            left = self.at[(f.row, c)]
+            if left.row != f.row:  # a label merged down from above: the field's label is above it
+                return None
+            if self.is_label(left) and left.value:
+                return left
+        return None
+
+    def section_rows(self, section: str) -> tuple[int, int]:
+        starts = sorted(self.sheet.sections.values())
+        lo = self.sheet.sections.get(section, 0)
+        return lo, next((r for r in starts if r > lo), self.sheet.n_rows)
 
     def table(self, prefix: str, names: tuple[str, ...]) -> Table:
-        first = self.fields[f"{prefix}[0].{names[0]}"]
-        anchor = self.at[(first.row - 1, 0)]
-        headers = frozenset(key(c.value) for c in self.sheet.cells if anchor.row <= c.row < first.row and c.value)
-        return Table(key(anchor.value), headers, {n: self.fields[f"{prefix}[0].{n}"].col for n in names})
+        fields = {c.field: c for c in self.sheet.cells if c.field}
+        first = fields[f"{prefix}[0].{names[0]}"]
+        anchor = self.at[(first.row - 1, 0)]  # the block label merged down the table, or its first header
+        header = [c for c in self.sheet.cells if anchor.row <= c.row < first.row and c.value and c is not anchor]
+        return Table(
+            self.labels[id(anchor)],
+            frozenset(self.labels[id(c)].key for c in header if c.kind not in _SLOT_KINDS),
+            tuple(self.labels[id(c)] for c in header if c.kind in _SLOT_KINDS),
+            frozenset(c.col for c in header if c.kind in _SLOT_KINDS),
+            {n: fields[f"{prefix}[0].{n}"].col for n in names},
+            {n: fields[f"{prefix}[0].{n}"].kind for n in names},
+            len(self.sheet.widths),
+        )
+
+
+def _slot_text(cell: layout.Cell) -> str:
+    """The text the probe's value prints as inside a slotted label."""
+    if cell.kind == "date":
+        return layout.cn_date(_probe_date())
+    found = years(cell.value)
+    return str(found[0]) if found else ""
+
+
+def _slot_offset(cell: layout.Cell) -> int:
+    printed = int(_slot_text(cell))
+    return printed - (PROBE_DEADLINE if cell.field == "long_term.deadline" else PROBE_YEAR)
+
+
+def _probe_date() -> _dt.date:
+    return _dt.date(PROBE_YEAR - 1, 1, 15)
+
+
+def _model_path(path: str) -> str:
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _paths(data: object, at: str = "") -> set[str]:
+    """Every JSON path of a dumped model, list indices as ``[]``."""
+    out = {at} if at else set()
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out |= _paths(v, f"{at}.{k}" if at else k)
+    elif isinstance(data, list):
+        for v in data:
+            out |= _paths(v, f"{at}[]")
+    return out
 
 
 def _probe_unit() -> Unit:
@@ -200,8 +348,8 @@ def _probe_unit() -> Unit:
     return Unit(
         code="0",
         name="己",
-        year=2025,
-        filled_on=_dt.date(2024, 1, 15),
+        year=PROBE_YEAR,
+        filled_on=_probe_date(),
         funding=Funding(
             income=Income(fiscal=amounts, special=amounts, own=amounts),
             expense=Expense(personnel=amounts, operating=amounts, targeted=amounts),
@@ -210,77 +358,51 @@ def _probe_unit() -> Unit:
         tasks=["辛"],
         projects=[project, project],
         overall_goals=OverallGoals(long_term=["壬"], annual=["癸"]),
-        long_term=LongTerm(deadline=2027, goal="子", indicators=[LongIndicator(**names)]),
+        long_term=LongTerm(deadline=PROBE_DEADLINE, goal="子", indicators=[LongIndicator(**names)]),
         annual=Annual(goal="丑", indicators=[AnnualIndicator(**names)]),
     )
 
 
-@dataclass(frozen=True)
-class Spec:
-    sections: dict[str, str]  # 附件1 section name → anchor key, in print order
-    dept_spots: tuple[Spot, ...]
-    date_prefix: str  # squash()ed 填报日期：
-    parts: dict[str, tuple[str, str]]  # key of a funding line's label → (income|expense, part)
-    part_col: int
-    total: str  # key of 合计
-    amount_cols: dict[str, int]  # current / prev2 / prev1 → column
-    share_col: int
-    project_row_cols: dict[str, int]  # 项目支出情况: field → column
-    long_table: Table
-    annual_table: Table
-    project_spots: tuple[Spot, ...]
-    project_table: Table
-    unit_line_col: int
-    amount_unit: str  # key of 单位：万元, which marks a project's unit line
-    heading: re.Pattern[str]  # a project's heading, N.<name>绩效目标表
-    labels: frozenset[str]  # every label either form prints
-    notes: frozenset[str]
-    width: int  # columns of the forms
+def _in_block(path: str) -> bool:
+    return "[" in path
 
 
 @lru_cache(maxsize=1)
 def spec() -> Spec:
     probe = _probe_unit()
+    model_paths = _paths(probe.model_dump(mode="json"))
     dept_sheet, project_sheet = layout.build(probe)
-    dept, proj = _Probe(dept_sheet), _Probe(project_sheet)
-    dept_paths = (
-        "name", "filler", "phone", "functions", "tasks",
-        "overall_goals.long_term", "overall_goals.annual", "long_term.goal", "annual.goal",
+    dept, proj = _Probe(dept_sheet, model_paths), _Probe(project_sheet, model_paths)
+    project_start = next(c.row for c in project_sheet.cells if c.field == "projects[0].heading")
+    project_end = next(c.row for c in project_sheet.cells if c.field == "projects[1].heading")
+    inner = ("projects[0].heading", "projects[0].unit_line")  # read by the block itself: see read_project
+    project_places = tuple(
+        proj.place(c, "projects[0].", (project_start, project_end))
+        for c in project_sheet.cells
+        if c.field and c.field.startswith("projects[0].") and not c.field.startswith("projects[0].indicators")
+        and c.field not in inner
     )  # fmt: skip
-    parts = {
-        dept.spot(f"funding.{side}.{part}.current").label: (side, part)
-        for side, model in (("income", Income), ("expense", Expense))
-        for part, _ in model.PARTS
-    }
-    heading = proj.fields["projects[0].heading"].value
-    unit_line = proj.fields["projects[0].unit_line"]
-    project_paths = ("code", "name", "budget", "fiscal", "other", "use", "goals")
+    unit_line = next(c for c in project_sheet.cells if c.field == "projects[0].unit_line")
+    heading = next(c for c in project_sheet.cells if c.field == "projects[0].heading").value
+    total = next(c for c in dept_sheet.cells if c.field == "funding.income.total.current")
     return Spec(
         sections={
-            name: key(dept.at[(row, 0)].value) for name, row in sorted(dept_sheet.sections.items(), key=lambda x: x[1])
+            name: dept.labels[id(dept.at[(row, 0)])]
+            for name, row in sorted(dept_sheet.sections.items(), key=lambda x: x[1])
         },
-        dept_spots=tuple(dept.spot(p) for p in dept_paths),
-        date_prefix=squash(dept.fields["filled_on"].value).removesuffix(squash(layout.cn_date(probe.filled_on))),
-        parts=parts,
-        part_col=dept.spot("funding.income.fiscal.current").label_col,
-        total=dept.spot("funding.income.total.current").label,
-        amount_cols={y: dept.fields[f"funding.income.fiscal.{y}"].col for y in YearAmounts.YEARS},
-        share_col=dept.fields["funding.income.fiscal.share"].col,
-        project_row_cols={
-            n: dept.fields[f"projects[0].{n}"].col for n in ("name", "category", "total_budget", "budget", "direction")
-        },
+        dept_places=tuple(dept.place(c, "", None) for c in dept_sheet.cells if c.field and not _in_block(c.field)),
+        project_places=project_places,
+        project_rows=dept.table("projects", ("name", "category", "total_budget", "budget", "direction")),
         long_table=dept.table("long_term.indicators", ("level1", "level2", "level3", "value", "basis", "kind")),
         annual_table=dept.table(
             "annual.indicators", ("level1", "level2", "level3", "prev2", "prev1", "value", "basis", "kind")
         ),
-        project_spots=tuple(
-            proj.spot(p, "projects[0].") for p in (*project_paths, *(f"plan.{k}" for k, _ in SpendPlan.CHECKPOINTS))
-        ),
         project_table=proj.table(
             "projects[0].indicators", ("level1", "level2", "level3", "description", "value", "basis")
         ),
+        total=dept.labels[id(dept.left_label(total))],  # type: ignore[arg-type]
         unit_line_col=unit_line.col,
-        amount_unit=key(proj.at[(unit_line.row, unit_line.last_col + 1)].value),
+        amount_unit=proj.labels[id(proj.at[(unit_line.row, unit_line.last_col + 1)])],
         # N.<name>绩效目标表; the number is often left out when typed by hand.
         heading=re.compile(
             r"^\s*(\d+\s*[.．、]\s*)?(?P<name>.*?)\s*"
@@ -288,7 +410,8 @@ def spec() -> Spec:
             + r"\s*$",
             re.S,
         ),
-        labels=dept.labels | proj.labels,
-        notes=frozenset(key(line) for line in forms.NOTES),
+        labels=frozenset(lab.key for lab in (*dept.labels.values(), *proj.labels.values()))
+        | {loose(w) for w in forms.YEAR_WORDS},
+        notes=frozenset(loose(line) for line in forms.NOTES),
         width=len(dept_sheet.widths),
     )

@@ -48,6 +48,9 @@ LABEL_VARIANTS = {
     **{f"核心业务产出{i}": f"核心业务产出 {i}" for i in range(1, 21)},
 }
 
+# Words typed instead of the years in the 近两年 headers (2023年 → 前年, 2024年 → 上年), as 000 阳新 does.
+YEAR_WORDS = ("前年", "上年")
+
 BASIS = ("计划标准", "行业标准", "历史标准", "预算支出标准", "其他标准")
 KIND = ("绩效基本型", "绩效创新型")
 KIND_SHORT = {"基本型": "绩效基本型", "创新型": "绩效创新型"}

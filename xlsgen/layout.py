@@ -13,12 +13,15 @@ shape and the code, so it is small:
     section; a row of a repeating block; the first of an indicator table's ``n`` header rows (the
     table runs to the row before the next ``data-section``/``data-table``/``data-break`` row, or the
     end), repeated at the top of a page the table continues on; never start a page at this row.
-``<td rowspan colspan class data-field data-formula data-list data-list-style data-split data-room>``
+``<td rowspan colspan class data-field data-kind data-formula data-list data-list-style data-split data-room>``
     the merge, the style (``styles.STYLES``), the JSON path the cell shows
-    (``annual.indicators[3].value``), a formula whose ``{path}`` references are resolved to the cells
-    showing those paths, the drop-down list (``basis``, ``kind``, ``category``) it takes, whether a
-    page break may fall inside the merge (it is split there and its label printed again), and, for an
-    input with no field, which kind of entry (``TYPICAL_ENTRY``) its row keeps room for.
+    (``annual.indicators[3].value``), what that field holds for the reader (``text`` when absent,
+    ``money``, ``percent``, ``numbered``, ``date``, ``year``; a ``date`` or ``year`` inside a label's
+    text, as in ``（截止2026年）``, is read out of the label; several cells may show one field), a
+    formula whose ``{path}`` references are resolved to the cells showing those paths, the drop-down
+    list (``basis``, ``kind``, ``category``) it takes, whether a page break may fall inside the merge
+    (it is split there and its label printed again), and, for an input with no field, which kind of
+    entry (``TYPICAL_ENTRY``) its row keeps room for.
 
 Spans come from the data (``runs``); the parser places cells with the HTML table algorithm and checks
 the result: no cell outside the declared columns, no overlapping merge, no row left with a hole.
@@ -65,6 +68,7 @@ class Cell:
     list_style: str = "stop"
     split: bool = False  # a page break may fall inside this merge: split there, the label printed again
     room: str | None = None  # an empty input without a field: the kind of entry to keep room for
+    kind: str = "text"  # what the field holds, for the reader: text, money, percent, numbered, date, year
 
     @property
     def merged(self) -> bool:
@@ -293,6 +297,7 @@ class _TableParser:
             a.get("data-list-style", "stop"),
             "data-split" in a,
             a.get("data-room"),
+            a.get("data-kind", "text"),
         )
         self.col = cell.last_col + 1
         if cell.style not in styles.STYLES:

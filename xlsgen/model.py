@@ -187,7 +187,13 @@ class AnnualIndicator(LongIndicator):
 
 
 class LongTerm(Strict):
-    deadline: Year = _field("长期目标截止年度", "打印为 长期目标：（截止2026年）", ge=2000, le=2100)
+    deadline: Year | None = _field(
+        "长期目标截止年度",
+        "打印为 长期目标：（截止2026年）；null 表示表上空着，打印为（截止 年）",
+        default=None,
+        ge=2000,
+        le=2100,
+    )
     goal: Text = _field("长期目标", "本部门三年内通过履行职责达到的整体及核心业务效果", default="")
     indicators: list[LongIndicator] = _field("长期绩效指标", default_factory=list)
 

@@ -37,6 +37,7 @@ __all__ = [
 OTHER_CODES: dict[str, str] = {
     "E-LOAD": "文件无法读取：不是合法的 JSON / 单位数据，或不是可读的工作簿",
     "W-READ": "读取工作簿时的提示（某些内容无法定位或已按预印标签修正）",
+    "E-READ": "导入工作簿：单元格的内容放不进任何栏目，或不是该栏目要的内容（如金额栏写了文字），未读取",
     "E-DUP-CODE": "批量生成：两个单位文件的单位编码相同，两者都不生成，以免互相覆盖",
     "E-OUTPUT": "批量生成：工作簿无法写入输出目录",
     "E-RENDER": "批量生成：排版或生成工作簿失败",
@@ -134,8 +135,8 @@ def check_file(path: Path) -> list[Problem]:
 
 
 def check_imported(imported: Imported, source: str) -> list[Problem]:
-    """The problems of a unit read from a workbook, at its cells, with the reader's warnings after them.
+    """The problems of a unit read from a workbook, at its cells, with the reader's own after them.
 
     ``source`` is the workbook as the user named it (the reader's own source is the bare file name).
     """
-    return check(imported.unit, source, imported.cells, imported.shown) + in_file(imported.warnings, source)
+    return check(imported.unit, source, imported.cells, imported.shown) + in_file(imported.problems, source)

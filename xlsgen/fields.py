@@ -1,0 +1,134 @@
+"""Single fields: found by the label the template prints beside (or above) them, read by their kind.
+
+Nothing here knows a field: ``anchors.Place`` says where each one sits relative to its label and which
+decoder reads it; this module finds the labels in a Grid and applies the decoders. A field printed
+twice (the 长期 deadline, the budget year in four headers) is read from every copy; copies that
+disagree are reported and the first one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import decode
+from .anchors import Label, Place
+from .grid import Grid
+from .readlog import ReadLog
+
+Bounds = dict[str, tuple[int, int]]
+
+
+def find_anchors(g: Grid, anchors: dict[str, Label], log: ReadLog, col: int = 0) -> dict[str, int]:
+    """The row of each anchor found in column ``col``, each taken once, top to bottom."""
+    found: dict[str, int] = {}
+    for r in sorted(g.rows):
+        if g.value(r, col) is None:
+            continue
+        text = g.text(r, col)
+        name = next((n for n, label in anchors.items() if n not in found and label.match(text)), None)
+        if name is not None:
+            found[name] = r
+            log.mark(g, r, col)
+    return found
+
+
+def bounds_of(found: dict[str, int], n_rows: int) -> Bounds:
+    """Each found section's rows, up to the next one; ``top`` is everything above the first."""
+    starts = sorted(found.values())
+    out = {"top": (0, starts[0] if starts else n_rows)}
+    out.update({n: (r, next((x for x in starts if x > r), n_rows)) for n, r in found.items()})
+    return out
+
+
+def locate(g: Grid, place: Place, lo: int, hi: int) -> tuple[int, int] | None:
+    """The cell holding ``place``: its label in rows [lo, hi), then ``dr`` rows down, in its column."""
+    if place.after is not None:  # a label repeated in the section: the one after the row of ``after``
+        lo = next((r for r in range(lo, hi) for c in range(place.label_col) if place.after.match(_text(g, r, c))), hi)
+    for r in range(lo, hi):
+        if g.value(r, place.label_col) is not None and place.label.match(g.text(r, place.label_col)):
+            return r + place.dr, place.col
+    return None
+
+
+def _text(g: Grid, r: int, c: int) -> str:
+    r0, c0, _, _ = g.region(r, c)
+    return g.text(r0, c0)
+
+
+def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, prefix: str = "") -> dict[str, Any]:
+    """The value of every place whose section is in ``where``, by JSON path (prefixed with ``prefix``).
+
+    A place whose label is not found is reported; its cell, if it holds anything, is then reported
+    as not placed, so nothing is lost silently. Computed cells go to ``log.shown``.
+    """
+    values: dict[str, Any] = {}
+    seen: dict[str, tuple[int, int]] = {}
+    for place in places:
+        section = where.get(place.section or "")
+        if section is None:
+            continue
+        path = prefix + place.path
+        at = locate(g, place, *section)
+        if at is None:
+            if place.data and place.kind != "year":
+                log.warn(g, section[0], place.label_col, f"找不到“{place.label.text}”栏目，未读取")
+            continue
+        r, c = at
+        log.mark(g, r - place.dr, place.label_col)
+        if not place.data:
+            log.show(path, g, r, c)
+            continue
+        value, (r, c) = _decode(g, place, r, c, log)
+        if value is _NOTHING:  # reported at its cell; the field is still there, for the rules' messages
+            log.cells.setdefault(path, (g, r, c))
+            continue
+        if path in values:
+            if value is not None and values[path] is not None and value != values[path]:
+                first = g.a1(*seen[path])
+                log.warn(g, r, c, f"此处的 {value} 与 {first} 的 {values[path]} 不一致，按 {first} 读取")
+            elif values[path] is None:
+                values[path], seen[path] = value, (r, c)
+                log.place(path, g, r, c)
+            continue
+        values[path], seen[path] = value, (r, c)
+        log.place(path, g, r, c)
+    return values
+
+
+_NOTHING = object()
+
+
+def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, tuple[int, int]]:
+    """One cell by its place's kind, and the cell it was read from; a value that cannot be read is an
+    error at its cell."""
+    value = g.value(r, c)
+    try:
+        if place.in_label:
+            inside = place.label.value(log.take(g, r, c)) or ""
+            if place.kind == "year":
+                y = decode.year(inside)
+                if y is not None and not 2000 <= y - place.offset <= 2100:
+                    raise decode.Unreadable(f"年份 {y} 对应的年度 {y - place.offset} 不在 2000–2100 之间")
+                return (None if y is None else y - place.offset), (r, c)
+            if not inside and g.value(r, c + 1) is not None and place.kind == "date":
+                log.take(g, r, c + 1)  # 填报日期： in one cell, the date in the next
+                return decode.date(g.value(r, c + 1), g.text(r, c + 1)), (r, c + 1)
+            return (decode.date(None, inside) if inside else None), (r, c)
+        if place.kind == "money":
+            log.mark(g, r, c)
+            amount, note = decode.money(value, g.text(r, c) if value is not None else "")
+            if note:
+                log.warn(g, r, c, note)
+            return amount, (r, c)
+        if place.kind == "percent":
+            log.mark(g, r, c)
+            return (None if value is None else decode.percent(value, g.text(r, c))), (r, c)
+        if place.kind == "date":
+            log.mark(g, r, c)
+            return (None if value is None else decode.date(value, g.text(r, c))), (r, c)
+        text = log.take(g, r, c)
+        return (decode.numbered(value, text) if place.kind == "numbered" else text), (r, c)
+    except decode.Unreadable as exc:
+        log.error(g, r, c, f"{exc}，未读取：请改正后重新导入")
+        return _NOTHING, (r, c)

@@ -1,0 +1,173 @@
+"""Repeating blocks: the indicator tables and the 附件1 project rows, one dict per row.
+
+The only hand-written reading logic of the reader lives here, because only here the number of rows is
+the unit's own. A table is found by its anchor in column A, or, typed without it, by its header row;
+its header rows are the rows holding nothing but its header labels (wherever they occur: a header
+printed again after a page break is skipped, not read as data). 一级/二级 come from the merged cell a
+row sits in, its own cell, or (typed once for a group, not merged) the nearest label above.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .anchors import Label, Table, loose, squash
+from .decode import Unreadable, money
+from .grid import Grid
+from .readlog import ReadLog
+
+Cells = dict[str, tuple[int, int]]  # "[i].field" → (row, col)
+LEVELS = ("level1", "level2")
+
+
+def header_kind(g: Grid, t: Table, r: int) -> str | None:
+    """``labels``: the row holds only the table's header labels (and its anchor), at least one of them;
+    ``years``: only year headers (``2023年``, ``前年``) in their columns; None: a row of data."""
+    labels = years = 0
+    for c in g.rows.get(r, {}):
+        if c >= t.width:
+            continue
+        text = g.text(r, c)
+        if loose(text) in t.headers:
+            labels += 1
+        elif c in t.year_cols and any(y.match(text) for y in t.year_headers):
+            years += 1
+        elif not t.anchor.match(text):
+            return None
+    return "labels" if labels else "years" if years else None
+
+
+def is_header_row(g: Grid, t: Table, r: int, after_labels: bool = False) -> bool:
+    """A header row; a row of years only right below a row of header labels (elsewhere it is data)."""
+    kind = header_kind(g, t, r)
+    return kind == "labels" or (kind == "years" and after_labels)
+
+
+def _header_cell(g: Grid, t: Table, r: int, c: int) -> bool:
+    text = g.text(r, c)
+    return (
+        loose(text) in t.headers
+        or t.anchor.match(text)
+        or (c in t.year_cols and any(y.match(text) for y in t.year_headers))
+    )
+
+
+def find_table(g: Grid, t: Table, lo: int, hi: int, header: bool = True) -> int | None:
+    """The first row of table ``t`` in rows [lo, hi): its anchor in column A, else (``header``) its header row."""
+    for r in range(lo, hi):
+        if g.value(r, 0) is not None and t.anchor.match(g.text(r, 0)):
+            return r
+    if header:
+        return next((r for r in range(lo, hi) if r in g.rows and is_header_row(g, t, r)), None)
+    return None
+
+
+def table_end(g: Grid, t: Table, start: int, hi: int) -> int:
+    """Where a table starting at ``start`` ends: at ``hi``, or at a row whose column A holds another
+    label than the table's own (the next section: a table holds no data in column A)."""
+    if t.cols["level1"] == 0:
+        return hi
+    for r in range(start + 1, hi):
+        if g.value(r, 0) is not None and not t.anchor.match(g.text(r, 0)):
+            return r
+    return hi
+
+
+def read_table(
+    g: Grid, t: Table, start: int, end: int, log: ReadLog, labels: dict[str, str]
+) -> tuple[list[dict[str, Any]], Cells]:
+    """The rows of a table from its first row ``start`` to ``end``; cells keyed ``[i].field``."""
+    c1, c2 = t.cols["level1"], t.cols["level2"]
+    headers = {start}
+    first, above = start + 1, True
+    while first < end and first in g.rows and is_header_row(g, t, first, above):
+        above = header_kind(g, t, first) == "labels"
+        headers.add(first)
+        first += 1
+    for r in headers:
+        for c in g.rows.get(r, {}):
+            if c < t.width and (r != start or _header_cell(g, t, r, c)):
+                log.mark(g, r, c)
+    rows: list[dict[str, Any]] = []
+    cells: Cells = {}
+    for r in range(first, end):
+        above = r - 1 in headers and header_kind(g, t, r - 1) == "labels"
+        if r in g.rows and is_header_row(g, t, r, above):  # printed again after a page break
+            headers.add(r)
+            for c in g.rows[r]:
+                if c < t.width:
+                    log.mark(g, r, c)
+            continue
+        if c1 != 0 and g.value(r, 0) is not None and t.anchor.match(g.text(r, 0)):
+            log.mark(g, r, 0)  # the block label printed again after a page break
+        in_group = any(r1 > r0 >= first for r0, _, r1, _ in (g.region(r, c1), g.region(r, c2)))
+        if not in_group and all(g.value(r, c) is None for c in t.cols.values()):
+            continue  # a blank row, or the one empty row of an empty table
+        at = f"[{len(rows)}]"
+        row: dict[str, Any] = {}
+        (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, inherit=True)
+        (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, inherit=not started)
+        row["level1"], row["level2"] = labels.get(squash(l1), l1), labels.get(squash(l2), l2)
+        for name, c in t.cols.items():
+            if name in LEVELS:
+                continue
+            text = log.take(g, r, c)
+            row[name] = labels.get(squash(text), text) if name == "level3" else text
+            cells[f"{at}.{name}"] = (r, c)
+        rows.append(row)
+    return rows, cells
+
+
+def _level(
+    g: Grid, r: int, c: int, first: int, headers: set[int], log: ReadLog, inherit: bool
+) -> tuple[tuple[str, tuple[int, int]], bool]:
+    """一级/二级 of row r: the merged cell it sits in, its own cell, or (a row typed in) the nearest above.
+
+    Returns (label, cell) and whether a group starts at this row.
+    """
+    r0, c0, _, _ = g.region(r, c)
+    if (r0, c0) != (r, c) and r0 >= first:
+        return (log.take(g, r0, c0), (r0, c0)), False
+    if g.value(r, c) is not None or g.merged(r, c) or not inherit:
+        return (log.take(g, r, c), (r, c)), True
+    for above in range(r - 1, first - 1, -1):
+        if above in headers:
+            continue
+        a0, b0, _, _ = g.region(above, c)
+        if a0 >= first and g.value(a0, b0) is not None:
+            return (log.take(g, a0, b0), (a0, b0)), False
+    log.warn(g, r, c, "本行的上级指标为空，上方也没有可沿用的指标名称，已留空")
+    return ("", (r, c)), True
+
+
+def read_rows(g: Grid, t: Table, lo: int, hi: int, log: ReadLog, total: Label) -> list[tuple[dict[str, Any], Cells]]:
+    """The 附件1 project rows below the section's header, each as (values, cells); a 合计 row some
+    forms add under them is computed, not a project."""
+    out = []
+    for r in range(lo + 1, hi):
+        if all(g.value(r, c) is None for c in t.cols.values()):
+            continue
+        if is_header_row(g, t, r):
+            for c in g.rows[r]:
+                if c < t.width:
+                    log.mark(g, r, c)
+            continue
+        if total.match(g.text(r, t.cols["name"])):
+            for c in t.cols.values():
+                log.mark(g, r, c)
+            continue
+        values: dict[str, Any] = {}
+        for n, c in t.cols.items():
+            if t.kinds[n] != "money":
+                values[n] = log.take(g, r, c)
+                continue
+            log.mark(g, r, c)
+            try:
+                values[n], note = money(g.value(r, c), g.text(r, c))
+                if note:
+                    log.warn(g, r, c, note)
+            except Unreadable as exc:
+                log.error(g, r, c, f"{exc}，未读取：请改正后重新导入")
+                values[n] = None
+        out.append((values, {n: (r, c) for n, c in t.cols.items()}))
+    return out
