@@ -1298,7 +1298,7 @@ def test_validate_a_workbook_from_the_command_line(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["seed_000.json", "seed_002.json", "seed_004.json"])
+@pytest.mark.parametrize("name", ["seed_000.json", "seed_002.json", "seed_002_long.json", "seed_004.json"])
 def test_a_real_form_gives_the_same_problems_from_its_workbook_at_its_cells(tmp_path: Path, name: str) -> None:
     # The real forms typed in with their mistakes: reading them back from a workbook must find every one
     # of them again, each at the cell that prints the field.
@@ -1307,7 +1307,7 @@ def test_a_real_form_gives_the_same_problems_from_its_workbook_at_its_cells(tmp_
     xlsx = tmp_path / "form.xlsx"
     xlsx.write_bytes(workbook_bytes(unit))
     from_xlsx = check_file(xlsx)
-    assert len(from_json) >= 3
+    assert len(from_json) >= 2
     assert {(p.code, p.path) for p in from_xlsx} == from_json
     cells = layout_cells(unit)
     for p in from_xlsx:
