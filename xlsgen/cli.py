@@ -518,7 +518,7 @@ def normalize_command(files: tuple[Path, ...], check_only: bool) -> None:
 def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
     """把单位填好的工作簿读回单位 JSON 文件（xlsgen generate 的逆操作）。
 
-    按表中印好的栏目名定位，而不是按固定的行列：插入或删除了指标行、拆分或合并了单元格、加宽了列、改了工作表名、节之间多了空行，都能读出；手工按官方格式录入的表也能读。读不出或放不进任何栏目的内容逐条列为错误 E-READ（文件!工作表!单元格），不会悄悄丢弃：这时 JSON 照常写出（其余内容可用），但退出码为 1，请改正表格后重新导入。
+    按表中印好的栏目名定位，而不是按固定的行列：插入或删除了指标行、拆分或合并了单元格、加宽了列、改了工作表名、节之间多了空行，都能读出；手工按官方格式录入的表也能读。读不出或放不进任何栏目的内容逐条列为错误 E-READ（文件!工作表!单元格），不会悄悄丢弃：这时不写 JSON、退出码为 1，请按所列单元格改正表格后重新导入。
 
     读出的数据随即按 xlsgen validate 的规则校验，错误与警告（含单元格位置）输出到标准错误，不影响导入与退出码。
 
@@ -549,8 +549,10 @@ def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
         problems = check_imported(imported, str(path))
         for problem in problems:
             click.echo(str(problem), err=True)
-        if imported.errors:  # cells it could not place: the JSON is written, but the import is not whole
+        if imported.errors:  # cells it could not place: a JSON without them would lose data silently
             failed += 1
+            fail(f"{path}：有 {len(imported.errors)} 处内容未能读入（见上面各条），未导入；请改正表格后重新导入。")
+            continue
         text = imported.unit.to_json()
         if to_screen:
             click.echo(text, nl=False)
