@@ -34,6 +34,7 @@ from typing import IO
 from . import __version__, freshness
 from .errors import ERROR, WARNING, DataError, Location, OutputError, Problem, XlsgenError, in_file
 from .interrupts import Interrupts, ignore_in_worker
+from .osfiles import MAX_UNIT_FILE, NO_SPACE, NotReadable, read_regular
 from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
@@ -114,13 +115,21 @@ class Report:
     stale_removed: int = 0
     main_peak_rss_kb: int = 0
     summary_error: str = ""
+    manifest_error: str = ""  # the manifest could not be saved: the workbooks are fine, a rerun redoes all
+    replaced: list[str] = field(default_factory=list)  # old workbooks of renamed units, removed
+    abandoned: bool = False  # a worker pool was given up (see _execute): end the process with os._exit
+
+    @property
+    def no_space(self) -> int:
+        """Units whose workbook was not written for want of disk space."""
+        return sum(1 for o in self.outcomes if o.status == FAILED and any(i.code == NO_SPACE for i in o.issues))
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and not self.summary_error and self.count(FAILED) == 0
+        return not (self.interrupted or self.summary_error or self.manifest_error) and self.count(FAILED) == 0
 
     def worker_peak_rss_kb(self) -> dict[int, int]:
         peaks: dict[int, int] = {}
@@ -186,6 +195,24 @@ def save_manifest(out_dir: Path, units: dict[str, dict[str, str]]) -> None:
     write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
+def _remove_replaced(
+    out_dir: Path, old: dict[str, object], output: str, entries: dict[str, dict[str, object]], removed: list[str]
+) -> None:
+    """A unit renamed (new code or name, so a new file name) leaves its old workbook behind: remove it,
+    if it is still exactly the file xlsgen wrote (same size and time) and no other unit claims it."""
+    name = old.get("output")
+    if not isinstance(name, str) or not name or name == output or Path(name).name != name:
+        return
+    if any(e.get("output") == name for e in entries.values()):
+        return
+    path = out_dir / name
+    if old.get("output_stat") is None or freshness.file_stat(path) != old.get("output_stat"):
+        return  # changed since (edited by hand?) or already gone: leave it
+    with contextlib.suppress(OSError):
+        path.unlink()
+        removed.append(name)
+
+
 def clean_stale(out_dir: Path) -> int:
     """Remove temporary files an interrupted run left behind (renamed only when complete, so never
     a finished workbook); returns how many were removed."""
@@ -224,7 +251,7 @@ def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
                 inside_out[folder] = real == out or out in real.parents
             if inside_out[folder]:
                 continue
-        if path.is_file():
+        if not path.is_dir():  # a FIFO or a link to a device named *.json is reported, not skipped silently
             found.append((rel.as_posix(), path))
     return [path for _, path in sorted(found, key=lambda t: t[0])]
 
@@ -262,8 +289,8 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
     for path in find_units(data_dir, out_dir):
         rel = path.relative_to(data_dir).as_posix()
         try:
-            raw = path.read_bytes()
-        except OSError:
+            raw = read_regular(path, MAX_UNIT_FILE)
+        except NotReadable:
             planned.append((path, rel, "", None, False))  # the worker reports the read error in full
             continue
         digest = unit_digest(raw, generator)
@@ -334,9 +361,9 @@ def run_job(job: Job) -> Outcome:
     out = Outcome(source=job.source, path=job.path, digest=job.digest, code=job.code, name=job.name)
     try:
         try:
-            raw = Path(job.path).read_bytes()
-        except OSError as exc:
-            raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(job.path))) from None
+            raw = read_regular(job.path, MAX_UNIT_FILE)
+        except NotReadable as exc:
+            raise DataError(f"无法读取文件：{exc}", Location(str(job.path))) from None
         out.digest = unit_digest(raw, job.generator)
         unit = unit_from_json(raw, job.path)
         out.code, out.name, out.year = unit.code, unit.name, unit.year
@@ -432,26 +459,33 @@ def _run_isolated(job: Job) -> Outcome:
         return _died(job)
 
 
-def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], stop: Interrupts) -> None:
+def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], stop: Interrupts) -> bool:
     """Run every job, calling ``on_done`` in the main process as each finishes, until ``stop`` says so.
 
     At most ``2 × workers`` jobs are in flight: memory stays flat however many units there are, and
     when a worker process dies only those few are suspects (each is then retried alone). After a first
     interrupt no job starts and the running ones finish and are reported; after a second the workers
     are ended and this returns at once.
+
+    Returns True when a pool had to be abandoned: a worker killed while sending its result (SIGTERM to
+    the whole process group, the OOM killer) leaves concurrent.futures' manager thread blocked for ever
+    on half a message, which it never notices; the process must then end without joining that thread.
     """
     if workers <= 1:
         for job in jobs:
             stop.announce()
             if stop.stopping:
-                return
+                return False
             on_done(run_job(job))
-        return
+        return False
+    abandoned = False
     pending = deque(jobs)
     while pending and not stop.stopping:
         suspects: list[Job] = []
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
         inflight: dict[Future[Outcome], Job] = {}
+        dead_since: float | None = None
+        stuck = False
         try:
             while inflight or (pending and not stop.stopping):
                 while pending and not stop.stopping and len(inflight) < 2 * workers:
@@ -462,7 +496,8 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
                 stop.announce()
                 if stop.now:
                     _end_workers(pool)
-                    return
+                    abandoned = stuck = True
+                    return abandoned
                 if stop.stopping:  # jobs not started yet never will be
                     for fut in [f for f in inflight if f.cancel()]:
                         del inflight[fut]
@@ -478,9 +513,17 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
                     on_done(outcome)
                 if suspects:
                     break
+                if not done and _a_worker_died(pool):
+                    dead_since = dead_since or time.monotonic()
+                    if time.monotonic() - dead_since > STUCK_AFTER:  # and the pool has not noticed
+                        _end_workers(pool)
+                        abandoned = stuck = True
+                        if stop.stopping:
+                            return abandoned
+                        break
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if suspects:
+            pool.shutdown(wait=not stuck, cancel_futures=True)
+        if suspects or stuck:
             # The pool is broken: the jobs still in flight either finished before it broke or failed
             # with it. Retry each of the latter alone, so only the culprit fails.
             for fut, job in inflight.items():
@@ -491,8 +534,18 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
             for job in suspects:
                 stop.announce()
                 if stop.stopping:
-                    return
+                    return abandoned
                 on_done(_run_isolated(job))
+    return abandoned
+
+
+STUCK_AFTER = 3.0  # seconds a dead worker may go unnoticed by its pool before the pool is given up
+
+
+def _a_worker_died(pool: ProcessPoolExecutor) -> bool:
+    # A pool's workers never exit on their own (no max_tasks_per_child): an exit code means a death.
+    processes = getattr(pool, "_processes", None) or {}
+    return not getattr(pool, "_broken", False) and any(p.exitcode is not None for p in list(processes.values()))
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
@@ -553,20 +606,39 @@ def run(
     if todo:
         _warm_up()
 
+    manifest_error = ""
+    replaced: list[str] = []
+    started = [False]
+
+    def save() -> None:
+        # A manifest that cannot be written (disk full, folder read-only) costs the next run its
+        # skipping, never this run: the units go on, and the report says so (issue 13 §5).
+        nonlocal manifest_error, last_save
+        last_save = time.monotonic()
+        try:
+            save_manifest(out_dir, entries)
+            manifest_error = ""
+        except OutputError as exc:
+            manifest_error = str(exc)
+
     def done(outcome: Outcome) -> None:
-        nonlocal last_save
+        old = entries.get(outcome.source)
         outcomes.append(outcome)
         if outcome.status in (OK, SKIPPED):
             entries[outcome.source] = freshness.entry(outcome, by_source[outcome.source])
+            if outcome.status == OK and old:
+                _remove_replaced(out_dir, old, outcome.output, entries, replaced)
         else:
             entries.pop(outcome.source, None)
-        # Save now and then, so that a run killed outright (kill -9) still skips what it finished.
-        if time.monotonic() - last_save > 2.0:
-            save_manifest(out_dir, entries)
-            last_save = time.monotonic()
+        # Save at the first unit written and then every 2 s, so that a run killed outright (kill -9),
+        # even in its first seconds, still skips what it finished.
+        if (outcome.status == OK and not started[0]) or time.monotonic() - last_save > 2.0:
+            started[0] = True
+            save()
         if on_done is not None:
             on_done(outcome, len(outcomes), len(job_list))
 
+    abandoned = False
     # What exists now (modules, templates, compiled patterns) lives as long as the run: keep the cyclic
     # collector from scanning it again and again while each unit allocates (about 5 % of the time).
     gc.collect()
@@ -576,17 +648,18 @@ def run(
             for outcome in cached:
                 done(outcome)
             if todo:
-                _execute(todo, workers, done, stop)
+                abandoned = _execute(todo, workers, done, stop)
         except KeyboardInterrupt:  # a second signal while a unit ran in this process
             stop.count = max(stop.count, 2)
         finally:
             gc.unfreeze()
         interrupted = stop.stopping
-        if stop.now:
+        if stop.now or abandoned:
             stale += clean_stale(out_dir)  # what the abandoned units had begun to write
-        if entries != saved or not (out_dir / MANIFEST_NAME).is_file():
-            save_manifest(out_dir, entries)
+        if entries != saved or manifest_error or not (out_dir / MANIFEST_NAME).is_file():
+            save()
     report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)
+    report.manifest_error, report.replaced, report.abandoned = manifest_error, replaced, abandoned
     if summary and not interrupted and outcomes:
         try:
             from .summary import write_summary  # here: summary.py builds on this module's Outcome

@@ -6,6 +6,8 @@ Exit codes: 0 everything done; 1 a data, input or output problem (each named, th
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +100,18 @@ class Guarded(click.Group):
     ``XLSGEN_DEBUG=1`` lets the traceback through for developers.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:
+            # `xlsgen … | head -1`: the reader has gone, which is no error of the user's. Quietly stop;
+            # stdout goes to /dev/null so that Python's own flush at exit cannot fail again.
+            import os
+
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+
     def invoke(self, ctx: click.Context) -> object:
         import os
 
@@ -111,6 +125,8 @@ class Guarded(click.Group):
         except KeyboardInterrupt:
             fail("已中断。")
             sys.exit(1)
+        except BrokenPipeError:
+            raise  # see main()
         except Exception as exc:
             if os.environ.get("XLSGEN_DEBUG"):
                 raise
@@ -349,23 +365,45 @@ def bulk(
     if not report.outcomes and not report.interrupted:
         fail(f"{data_dir} 下没有找到单位 JSON 文件（*.json）。")
         sys.exit(1)
-    if report.interrupted:
+    if report.manifest_error:
         fail(
-            f"已中断：完成 {len(report.outcomes)} 个单位，已生成的工作簿完整保留；"
-            "再次运行同一命令会跳过它们、继续其余单位。"
+            f"增量清单未能保存：{report.manifest_error}。本次写出的工作簿完整可用，"
+            "但下次运行无法跳过未变化的单位，会全部重新生成。"
         )
+    if report.interrupted:
+        rerun = (
+            "再次运行同一命令会跳过它们、继续其余单位。" if not report.manifest_error else "再次运行同一命令即可继续。"
+        )
+        fail(f"已中断：完成 {len(report.outcomes)} 个单位，已生成的工作簿完整保留；{rerun}")
+        if report.abandoned:
+            # A worker pool was given up (bulk._execute): joining its thread at exit would wait for ever.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         sys.exit(1)
     click.echo(report.line())
+    if report.replaced:
+        click.echo(f"已删除改名单位的旧工作簿 {len(report.replaced)} 个：{'、'.join(report.replaced)}")
     if report.summary is not None:
         click.echo(f"汇总表：{report.summary}")
     if report.summary_error:
         fail(f"汇总表未能写入：{report.summary_error}")
+    if report.no_space:
+        fail(
+            f"磁盘空间不足：{report.no_space} 个单位的工作簿未能写入（其余单位照常完成）；"
+            "清理磁盘后重新运行同一命令，已完成的单位会跳过。"
+        )
     pdf_failed = 0
     if with_pdf:
         from .cli_season import bulk_pdfs
 
         pdf_failed = bulk_pdfs(report, out_dir, force)
-    if not report.ok or pdf_failed:
+    code = 1 if not report.ok or pdf_failed else 0
+    if report.abandoned:  # see above
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    if code:
         sys.exit(1)
 
 
@@ -513,6 +551,7 @@ def normalize_command(files: tuple[Path, ...], check_only: bool) -> None:
     "--output",
     "out",
     default=None,
+    type=click.Path(file_okay=False, allow_dash=True),  # an existing file is a usage error (2), as for generate
     help="输出目录，每个工作簿写一个 <文件名>.json；只导入一个工作簿时可省略或写 -，JSON 输出到屏幕。",
 )
 def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:

@@ -444,12 +444,13 @@ def load_unit(path: str | Any) -> Unit:
     from pathlib import Path
 
     from .errors import DataError, Location
+    from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
 
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(p))) from None
+        raw = read_regular(p, MAX_UNIT_FILE)  # never a FIFO, a device or a file of gigabytes (issue 13 §7)
+    except NotReadable as exc:
+        raise DataError(f"无法读取文件：{exc}", Location(str(p))) from None
     return unit_from_json(raw, str(p))
 
 

@@ -278,13 +278,14 @@ def normalize_file(path: Path, write: bool = True) -> list[Change]:
     written back with two-space indentation, as ``xlsgen new`` writes it. An unchanged file is not touched.
     """
     from .errors import DataError, Location
+    from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
     from .render import write_atomic
 
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(path))) from None
+        raw = read_regular(path, MAX_UNIT_FILE)
+    except NotReadable as exc:
+        raise DataError(f"无法读取文件：{exc}", Location(str(path))) from None
     found = changes(unit_from_json(raw, str(path)))
     if found and write:
         data = apply(json.loads(raw), found)

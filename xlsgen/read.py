@@ -26,6 +26,7 @@ from .anchors import DEPT_LABELS, PROJECT_LABELS, Spec, loose, spec
 from .assemble import MISSING, Part, assemble
 from .errors import ERROR, Location, Problem, ReadError
 from .fields import bounds_of, find_anchors, read_places
+from .forms import IDENTITY_PROPERTIES
 from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
 from .readlog import ReadLog
@@ -56,11 +57,14 @@ class Imported:
 
 def read_workbook(path: str | Path, *, engine: str = "auto") -> Imported:
     """Read one workbook file; raises ReadError / UnsafeFileError naming the file (and sheet!cell)."""
+    from .osfiles import NotReadable, read_regular
+    from .safety import MAX_FILE
+
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"无法读取文件（{exc.strerror or exc}）", Location(str(p))) from None
+        data = read_regular(p, MAX_FILE)  # never a FIFO, a device or a file of gigabytes (issue 13 §7)
+    except NotReadable as exc:
+        raise ReadError(f"无法读取文件：{exc}", Location(str(p))) from None
     return read_bytes(data, p.name, engine=engine)
 
 
@@ -78,6 +82,14 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
     version = properties.get("xlsgen_template_version")
     if version and version != TEMPLATE_VERSION:
         log.note(f"由另一版本的 xlsgen 生成（模板版本 {version}，当前为 {TEMPLATE_VERSION}），按表中的栏目名读取")
+    # xlsgen's hidden sheet of drop-down lists says the workbook was generated, even once its document
+    # properties are gone; they alone carry what the form does not print (主管部门, 所属地区).
+    generated = any(g.name == "_lists" and g.hidden for g in grids)
+    if generated and not any(prop in properties for prop in IDENTITY_PROPERTIES.values()):
+        log.note(
+            "工作簿由 xlsgen 生成，但其文档属性已被清除（可能经其他软件另存），"
+            "表上不印的主管部门、所属地区无法读出，已留空；请在 JSON 中填写"
+        )
     grids = [g.trimmed() for g in grids]
     kinds = {g.name: sheet_kind(g, s) for g in grids}
     depts = [g for g in grids if kinds[g.name] == "dept"]

@@ -20,10 +20,11 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, fastsheet, forms, styles
-from .errors import DataError, Location, OutputError
+from .errors import ERROR, DataError, Location, OutputError, Problem
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import CELL_LIMIT, Unit, cell_length
+from .osfiles import NO_SPACE, advice, disk_full, fit_name
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
 LISTS_SHEET = "_lists"
@@ -43,7 +44,9 @@ def file_name(unit: Unit) -> str:
     stem = stem.lstrip(".") or "unit"
     if _RESERVED.match(stem):
         stem = "_" + stem
-    return stem[:120] + ".xlsx"
+    # At most 120 characters (Excel on Windows opens no path over 218) and 255 bytes (the file system's
+    # limit: 85 CJK characters already make 255 bytes in UTF-8).
+    return fit_name(stem[:120], ".xlsx")
 
 
 def _value(text: str, kind: str) -> Any:
@@ -232,8 +235,9 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise OutputError(
-            f"无法写入（{exc.strerror or exc}）。请检查输出目录是否存在且可写，文件是否正被 Excel 打开。",
-            Location(str(path)),
+            Problem(
+                ERROR, NO_SPACE if disk_full(exc) else OutputError.code, f"无法写入：{advice(exc)}", Location(str(path))
+            )
         ) from None
 
 
