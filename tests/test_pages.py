@@ -173,3 +173,14 @@ def test_a_blank_form_leaves_room_for_a_typical_entry() -> None:
     before = list(filled.heights)
     fit_heights(filled)
     assert filled.heights == before
+
+
+@pytest.mark.parametrize("where", ["projects", "annual", "long_term"])
+def test_a_row_taller_than_a_page_still_paginates_and_reads_back(where: str) -> None:
+    unit = filled_unit()
+    rows = unit.projects[0].indicators if where == "projects" else getattr(unit, where).indicators
+    rows[0].value = "很长的指标值" * 900  # first row of its table: no page holds it with the header
+    sheets = build(unit)
+    assert all(len(set(s.breaks)) == len(s.breaks) == len(pages(s)) - 1 for s in sheets)
+    imported = read_bytes(workbook_bytes(unit), "u.xlsx")
+    assert comparable(imported.unit) == comparable(unit)

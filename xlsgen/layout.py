@@ -538,24 +538,28 @@ def plan_pages(sheet: Sheet) -> None:
     breaks: list[int] = []
     start = 0
     needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
-    while (b := _next_break(sheet, start, room, titles, forced)) is not None:
+    floor = 0  # the next break comes after the header rows just repeated, so every page makes progress
+    while (b := _next_break(sheet, start, floor, room, titles, forced)) is not None:
         added = _break_at(sheet, b, needs)
         forced = {f + added if f > b else f for f in forced}
         breaks.append(b)
-        start = b
+        start, floor = b, b + added
     sheet.breaks = breaks
 
 
-def _next_break(sheet: Sheet, start: int, room: float, titles: float, forced: set[int]) -> int | None:
-    """Where the page starting at row ``start`` ends (the next page's first row), or None at the end."""
+def _next_break(sheet: Sheet, start: int, floor: int, room: float, titles: float, forced: set[int]) -> int | None:
+    """Where the page starting at row ``start`` ends (the next page's first row, after ``floor``), or
+    None at the end."""
     heights = sheet.heights
     used = titles if start else 0.0
     for r in range(start, sheet.n_rows):
         if r in forced and r > start:
             return r
-        if used + heights[r] > room and r > start:
+        if used + heights[r] > room and r > floor:
             glued = _glued(sheet, room - titles)
-            return next((c for c in range(r, start, -1) if not glued[c] and _splits_fit(sheet, c)), r)
+            b = next((c for c in range(r, floor, -1) if not glued[c] and _splits_fit(sheet, c)), r)
+            # A first row too tall to share a page with its header (no keep fits): the header goes with it.
+            return next((t.first for t in sheet.tables if b == t.first + t.head and t.first > floor), b)
         used += heights[r]
     return None
 
@@ -601,7 +605,7 @@ def _splits_fit(sheet: Sheet, b: int) -> bool:
 def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
     """Start a page at row b: split the merges crossing it (the label printed again below) and, inside
     an indicator table, insert a copy of its header rows. Returns how many rows were inserted."""
-    table = next((t for t in sheet.tables if t.first + t.head <= b <= t.last), None)
+    table = next((t for t in sheet.tables if t.first + t.head < b <= t.last), None)
     head = [c for c in sheet.cells if table and table.first <= c.row and c.last_row < table.first + table.head]
     k = table.head if table else 0
     under_head = {col for c in head for col in range(c.col, c.last_col + 1)}
