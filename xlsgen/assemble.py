@@ -122,7 +122,7 @@ def identity(data: dict[str, Any], log: ReadLog, properties: dict[str, str]) -> 
     if not data.get("code"):
         data["code"] = guess_code(data["name"], [line for line in lines if line], log)
     for p, line in zip(data["projects"], lines, strict=True):
-        if line is None or line == data["code"] + data["name"]:
+        if line is None or line in (data["code"] + data["name"], data["name"]):  # the unit's own line
             p["unit_code"] = p["unit_name"] = ""
         else:
             p["unit_code"], p["unit_name"] = _CODE.match(line).groups()  # type: ignore[union-attr]
