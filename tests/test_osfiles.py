@@ -221,6 +221,23 @@ def test_a_full_disk_costs_the_units_it_hits_and_says_so(
         assert zipfile.ZipFile(book).testzip() is None
 
 
+# ---------------------------------------------------------------- §6 generate never overwrites
+
+
+def test_generate_two_inputs_for_one_file(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(GOOD, encoding="utf-8")
+    b.write_text(GOOD.replace('"filler": ""', '"filler": "张三"'), encoding="utf-8")  # same code, other data
+    c = tmp_path / "c.json"
+    c.write_text(GOOD.replace('"code": "450099"', '"code": "450100"'), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("generate", str(a), str(b), str(c), str(a), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    for path, other in ((a, b), (b, a)):
+        assert f"错误：{path}：与 {other} 的单位编码或名称相同，会写入同一个工作簿 450099-测试县测试局.xlsx" in result.output
+    assert [p.name for p in out.iterdir()] == ["450100-测试县测试局.xlsx"]  # neither of the two, the third
+
+
 # ---------------------------------------------------------------- §10
 
 

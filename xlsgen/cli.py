@@ -196,17 +196,36 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
       xlsgen generate data/*.json -o output/ --force
     """
     from .model import load_unit
+    from .render import file_name
     from .render import generate as generate_workbook
     from .validate import ERROR, check
 
     sections = {name: False for name in without}
     failed = 0
-    for path in units:
+    loaded = []
+    for path in dict.fromkeys(units):  # the same file named twice is one input
         try:
-            unit = load_unit(path)
+            loaded.append((path, load_unit(path)))
         except XlsgenError as exc:
             failed += 1
             fail(str(exc))
+    # Two inputs that would write one workbook (same 单位编码, or names equal but for case or characters
+    # a file name cannot hold): neither is written, as in bulk, so that none silently replaces the other.
+    claims: dict[str, list[Path]] = {}
+    for path, unit in loaded:
+        claims.setdefault(file_name(unit).casefold(), []).append(path)
+        claims.setdefault("\0" + unit.code.strip(), []).append(path)
+    for path, unit in loaded:
+        others = sorted(
+            {str(o) for key in (file_name(unit).casefold(), "\0" + unit.code.strip()) for o in claims[key]}
+            - {str(path)}
+        )
+        if others:
+            failed += 1
+            fail(
+                f"{path}：与 {'、'.join(others)} 的单位编码或名称相同，会写入同一个工作簿 {file_name(unit)}；"
+                "为免互相覆盖，这些文件都未生成，请改正其中的单位编码后重试。"
+            )
             continue
         # Validate the form as it will be printed: sections switched off for this run are not checked.
         shown = unit.model_copy(update={"sections": unit.sections.model_copy(update=sections)})
