@@ -141,3 +141,67 @@ def test_a_unit_code_missing_everywhere_is_said_once() -> None:
     assert [p.unit_code for p in imported.unit.projects] == ["", ""]
     assert [p.unit_name for p in imported.unit.projects] == ["", ""]
     assert [p.code for p in imported.problems] == ["W-READ"]
+
+
+def test_optional_sections_left_out_are_read_as_left_out() -> None:
+    # 000 阳新 files no 部门总体资金情况; other fills drop 项目支出情况 and 整体绩效总目标 too.
+    unit = real_unit()
+    unit.sections.funding = unit.sections.projects = unit.sections.overall_goals = False
+    unit.funding = None
+    unit.overall_goals.long_term, unit.overall_goals.annual = [], []
+    for p in unit.projects:
+        p.category, p.total_budget, p.direction = "", None, ""  # printed only in 项目支出情况
+    imported = read_bytes(typed(unit, Style()), "阳新式.xlsx")
+    assert imported.errors == []
+    assert comparable(imported.unit) == expected(unit)
+
+
+def test_the_blank_official_template_typed_by_hand_reads_back_as_blank() -> None:
+    # 002 曾都 publishes the blank 附件1: skeleton labels, ……  rows, 1. ； items, （截止 年）, 年 月 日.
+    from xlsgen.model import new_unit
+
+    unit = new_unit("450001", "测试县测试局", 2025)
+    unit.filled_on, unit.long_term.deadline = None, None
+    unit.functions = unit.tasks = [" ；", " ；", " ；\n……"]
+    at = next(i for i, x in enumerate(unit.long_term.indicators) if x.level2 == "核心业务产出 1")
+    unit.long_term.indicators[at].level3 = "……"
+    unit.long_term.indicators.insert(at + 2, LongIndicator(level1="履职效能", level2="……", level3="……"))
+    unit.sections.funding = unit.sections.projects = unit.sections.overall_goals = False
+    unit = Unit.model_validate(unit.model_dump())
+    imported = read_bytes(typed(unit, Style(levels="merged")), "450001-测试县测试局.xlsx")
+    assert imported.errors == []
+    got = comparable(imported.unit)
+    assert got["long_term"] == comparable(unit)["long_term"]
+    assert got["functions"] == got["tasks"] == [" ；", " ；", " ；\n……"]
+    assert got["filled_on"] is None and got["long_term"]["deadline"] is None
+
+
+def test_tables_whose_labels_are_typed_otherwise_are_found_by_their_headers() -> None:
+    # Reading a table must not hang on one label printed exactly: here both block labels and the
+    # 长期目标 anchor are typed in other words; the header rows still say which table is which.
+    import openpyxl
+
+    unit = real_unit()
+    wb = openpyxl.load_workbook(__import__("io").BytesIO(typed(unit, Style(levels="every_row"))))
+    ws = wb.active
+    renamed = {
+        "长期绩效指标": "长期指标",
+        "年度绩效指标": "本年度指标",
+        f"长期目标：（截止{unit.long_term.deadline}年）": "长期目标",
+    }
+    cells = [c for row in ws.iter_rows() for c in row if c.value in renamed]
+    assert len(cells) == 3
+    for c in cells:
+        c.value = renamed[c.value]
+    out = __import__("io").BytesIO()
+    wb.save(out)
+    imported = read_bytes(out.getvalue(), "改名.xlsx")
+    assert imported.errors == []
+    got = comparable(imported.unit)
+    assert got["long_term"]["indicators"] == comparable(unit)["long_term"]["indicators"]
+    assert got["annual"]["indicators"] == comparable(unit)["annual"]["indicators"]
+    assert got["long_term"]["goal"] == unit.long_term.goal
+    assert sorted(p.message for p in imported.problems) == [
+        "“本年度指标”按表头读作“年度绩效指标”",
+        "“长期指标”按表头读作“长期绩效指标”",
+    ]

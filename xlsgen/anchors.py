@@ -198,6 +198,8 @@ class Table:
     cols: dict[str, int]
     kinds: dict[str, str]
     width: int  # columns of the form: cells right of them are outside any table
+    anchor_col: int  # where the anchor (the block label) sits
+    header_rows: int  # rows of the header, anchor row included
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ class Spec:
     project_table: Table
     total: Label  # 合计: a totals row some forms add under their project rows is not a project
     unit_line_col: int
+    heading_col: int  # a project's heading, N.<name>绩效目标表
+    anchor_col: int  # the column of the 附件1 sections' anchors (and of the forms' kind)
     amount_unit: Label  # 单位：万元, which marks a project's unit line
     heading: re.Pattern[str]  # a project's heading, N.<name>绩效目标表
     labels: frozenset[str]  # loose() of every label either form prints
@@ -297,6 +301,8 @@ class _Probe:
             {n: fields[f"{prefix}[0].{n}"].col for n in names},
             {n: fields[f"{prefix}[0].{n}"].kind for n in names},
             len(self.sheet.widths),
+            anchor.col,
+            first.row - anchor.row,
         )
 
 
@@ -402,6 +408,8 @@ def spec() -> Spec:
         ),
         total=dept.labels[id(dept.left_label(total))],  # type: ignore[arg-type]
         unit_line_col=unit_line.col,
+        heading_col=next(c for c in project_sheet.cells if c.field == "projects[0].heading").col,
+        anchor_col=next(iter({dept.at[(row, 0)].col for row in dept_sheet.sections.values()})),
         amount_unit=proj.labels[id(proj.at[(unit_line.row, unit_line.last_col + 1)])],
         # N.<name>绩效目标表; the number is often left out when typed by hand.
         heading=re.compile(

@@ -121,12 +121,12 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
 
 def sheet_kind(g: Grid, s: Spec) -> str | None:
     """Which form a sheet holds, from the labels in its column A (both forms put their anchors there)."""
-    col_a = [v for row in g.rows.values() if isinstance(v := row.get(0), str)]
+    col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
     if sum(any(a.match(t) for t in col_a) for a in s.sections.values()) >= 3:
         return "dept"
     keys = {loose(t) for t in col_a}
     code = s.place("code").label
-    project = {p.label.key for p in s.project_places if p.label_col == 0} | {s.project_table.anchor.key}
+    project = {p.label.key for p in s.project_places if p.label_col == s.anchor_col} | {s.project_table.anchor.key}
     if code.key in keys and len(keys & project) >= 3:  # 项目编码 and two more
         return "project"
     return None
@@ -137,7 +137,7 @@ def sheet_kind(g: Grid, s: Spec) -> str | None:
 
 def read_dept(g: Grid, s: Spec, log: ReadLog, data: dict[str, Any]) -> list[Part]:
     """The 附件1 sheet into ``data``; returns its 项目支出情况 rows, to be paired with the project forms."""
-    found = find_anchors(g, s.sections, log)
+    found = find_anchors(g, s.sections, log, s.anchor_col)
     where = bounds_of(found, g.n_rows)
     values = read_places(g, s.dept_places, where, log)
     for name in ("name", "filler", "phone"):
@@ -179,9 +179,13 @@ def _dept_tables(
         data[name]["indicators"] = []
         if start is None:
             if name in found:
-                log.warn(g, found[name], 0, f"找不到“{table.anchor.text}”表，其下的指标未读取")
+                log.warn(g, found[name], s.anchor_col, f"找不到“{table.anchor.text}”表，其下的指标未读取")
             continue
         taken.append(start)
+        a = table.anchor_col
+        if g.value(start, a) is not None and not table.anchor.match(g.text(start, a)):
+            log.mark(g, start, a)  # the block label, typed otherwise: the header row says which table it is
+            log.warn(g, start, a, f"“{g.text(start, a)}”按表头读作“{table.anchor.text}”")
         stop = min((r for r in [*found.values(), *taken] if r > start), default=g.n_rows)
         end = table_end(g, table, start, stop)
         rows, cells = read_table(g, table, start, end, log, DEPT_LABELS)
@@ -197,7 +201,7 @@ def _by_header(g: Grid, table: Any, other: Any, lo: int, hi: int, taken: list[in
     for r in range(lo, hi):
         if r in taken or r not in g.rows or not is_header_row(g, table, r):
             continue
-        near = {loose(g.text(x, c)) for x in range(r, min(r + 3, hi)) for c in g.rows.get(x, {})}
+        near = {loose(g.text(x, c)) for x in range(r, min(r + table.header_rows, hi)) for c in g.rows.get(x, {})}
         if (own and near & own) or (not own and not near & others):
             return r
     return None
@@ -241,7 +245,7 @@ def read_project_sheet(g: Grid, s: Spec, log: ReadLog) -> list[Part]:
         r = _up(g, rc - 1)
         if r >= 0 and any(s.amount_unit.match(g.text(r, c)) for c in g.rows[r]):
             unit_line, r = r, _up(g, r - 1)
-        if r >= 0 and s.heading.match(g.text(r, 0)):
+        if r >= 0 and s.heading.match(g.text(r, s.heading_col)):
             heading = r
         starts.append(min(x for x in (rc, unit_line, heading) if x is not None))
         heads.append((unit_line, heading))
@@ -268,7 +272,7 @@ def read_project(
     values = read_places(g, s.project_places, {"": (rc, top)}, sub)
     log.used |= sub.used
     log.problems += sub.problems
-    part = Part(g, (start, 0), {}, {p: (r, c) for p, (_, r, c) in sub.cells.items()})
+    part = Part(g, (start, s.heading_col), {}, {p: (r, c) for p, (_, r, c) in sub.cells.items()})
     part.shown = sub.shown  # placed under the project's path by assemble
     for n in ("code", "name", "use"):
         part.values[n] = values.get(n, "")
@@ -288,15 +292,15 @@ def read_project(
         part.values["unit_line"] = log.take(g, unit_line, s.unit_line_col)
         part.cells["unit_code"] = part.cells["unit_name"] = (unit_line, s.unit_line_col)
     if heading is not None:
-        log.mark(g, heading, 0)  # N.<name>绩效目标表 is derived from the name
-        if not part.values["name"] and (m := s.heading.match(g.text(heading, 0))):
+        log.mark(g, heading, s.heading_col)  # N.<name>绩效目标表 is derived from the name
+        if not part.values["name"] and (m := s.heading.match(g.text(heading, s.heading_col))):
             part.values["name"] = m.group("name")
-            part.cells.setdefault("name", (heading, 0))
+            part.cells.setdefault("name", (heading, s.heading_col))
     if table is not None:
         part.values["indicators"], cells = read_table(g, s.project_table, table, end, log, PROJECT_LABELS)
         part.cells.update({f"indicators{p}": rc_ for p, rc_ in cells.items()})
     else:
-        log.warn(g, rc, 0, f"本项目找不到指标表头“{s.project_table.anchor.text}”，项目绩效指标未读取")
+        log.warn(g, rc, s.anchor_col, f"本项目找不到指标表头“{s.project_table.anchor.text}”，项目绩效指标未读取")
     return part
 
 

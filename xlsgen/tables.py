@@ -24,8 +24,9 @@ def header_kind(g: Grid, t: Table, r: int) -> str | None:
     """``labels``: the row holds only the table's header labels (and its anchor), at least one of them;
     ``years``: only year headers (``2023年``, ``前年``) in their columns; None: a row of data."""
     labels = years = 0
+    block_label = t.anchor_col not in t.cols.values()
     for c in g.rows.get(r, {}):
-        if c >= t.width:
+        if c >= t.width or (block_label and c == t.anchor_col):  # the block label, however typed
             continue
         text = g.text(r, c)
         if loose(text) in t.headers:
@@ -55,7 +56,7 @@ def _header_cell(g: Grid, t: Table, r: int, c: int) -> bool:
 def find_table(g: Grid, t: Table, lo: int, hi: int, header: bool = True) -> int | None:
     """The first row of table ``t`` in rows [lo, hi): its anchor in column A, else (``header``) its header row."""
     for r in range(lo, hi):
-        if g.value(r, 0) is not None and t.anchor.match(g.text(r, 0)):
+        if g.value(r, t.anchor_col) is not None and t.anchor.match(g.text(r, t.anchor_col)):
             return r
     if header:
         return next((r for r in range(lo, hi) if r in g.rows and is_header_row(g, t, r)), None)
@@ -65,10 +66,11 @@ def find_table(g: Grid, t: Table, lo: int, hi: int, header: bool = True) -> int 
 def table_end(g: Grid, t: Table, start: int, hi: int) -> int:
     """Where a table starting at ``start`` ends: at ``hi``, or at a row whose column A holds another
     label than the table's own (the next section: a table holds no data in column A)."""
-    if t.cols["level1"] == 0:
+    a = t.anchor_col
+    if a in t.cols.values():  # the anchor is a header of a data column (项目绩效目标表): no block label
         return hi
     for r in range(start + 1, hi):
-        if g.value(r, 0) is not None and not t.anchor.match(g.text(r, 0)):
+        if g.value(r, a) is not None and not t.anchor.match(g.text(r, a)):
             return r
     return hi
 
@@ -98,8 +100,9 @@ def read_table(
                 if c < t.width:
                     log.mark(g, r, c)
             continue
-        if c1 != 0 and g.value(r, 0) is not None and t.anchor.match(g.text(r, 0)):
-            log.mark(g, r, 0)  # the block label printed again after a page break
+        a = t.anchor_col
+        if a not in t.cols.values() and g.value(r, a) is not None and t.anchor.match(g.text(r, a)):
+            log.mark(g, r, a)  # the block label printed again after a page break
         in_group = any(r1 > r0 >= first for r0, _, r1, _ in (g.region(r, c1), g.region(r, c2)))
         if not in_group and all(g.value(r, c) is None for c in t.cols.values()):
             continue  # a blank row, or the one empty row of an empty table
