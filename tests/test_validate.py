@@ -19,7 +19,6 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from pydantic import ValidationError
 
 from xlsgen import forms
 from xlsgen.cli import main
@@ -708,6 +707,22 @@ def test_seed_000_errors_are_only_the_placeholders_left_in() -> None:
     assert found([p for p in ps if p.level == ERROR]) == expected
 
 
+def test_seed_000_placeholder_advice_when_followed_leaves_no_error() -> None:
+    # 生态效益's only row is …… : the advice is to leave its 三级指标 empty (deleting it would drop a
+    # printed group); the other …… rows are to be deleted. Doing just that leaves no error at all.
+    data, ps = seed("seed_000")
+    eco = next(i for i, r in enumerate(data["annual"]["indicators"]) if r["level2"] == "生态效益")
+    (advice,) = [p.message for p in ps if p.path == f"annual.indicators[{eco}].level3"]
+    assert "留空" in advice and "删除" not in advice
+    for table in ("long_term", "annual"):
+        rows = data[table]["indicators"]
+        for j, r in enumerate(rows):
+            if "……" in (r["level2"], r["level3"]) and j != eco:
+                assert any(p.path.startswith(f"{table}.indicators[{j}].") and "删除这一行" in p.message for p in ps)
+        data[table]["indicators"] = _filed_rows(rows)
+    assert [str(p) for p in problems(data) if p.level == ERROR] == []
+
+
 def test_seed_000_warnings_are_exactly_what_the_form_does() -> None:
     data, ps = seed("seed_000")
     expected: set[tuple[str, str]] = set()
@@ -838,14 +853,7 @@ def test_seed_002_long_term_table_has_no_errors_and_a_cost_in_words_is_a_warning
 
 def _blank_template_002() -> Unit:
     """002's blank official 附件1, as printed: ``1. ；`` items, …… rows, （截止 年）, 填报日期： 年 月 日."""
-    data = _fixture("seed_002_blank")
-    try:
-        return Unit.model_validate(data)
-    except ValidationError:  # until the model keeps a blank deadline as None (issue 11 §1, the reader's side)
-        data["long_term"]["deadline"] = data["year"] + 2
-        unit = Unit.model_validate(data)
-        unit.long_term.deadline = None  # type: ignore[assignment]
-        return unit
+    return load_unit(FIXTURES / "seed_002_blank.json")
 
 
 def test_seed_002_blank_template_is_quiet() -> None:
@@ -854,6 +862,14 @@ def test_seed_002_blank_template_is_quiet() -> None:
     assert sum(r.level3 == "……" or r.level2 == "……" for r in unit.long_term.indicators) == 9
     assert unit.functions[0] == "；" and unit.long_term.deadline is None and unit.filled_on is None
     assert check(unit) == []
+
+
+def test_seed_002_blank_template_comes_back_from_its_workbook_blank_and_quiet(tmp_path: Path) -> None:
+    unit = _blank_template_002()
+    xlsx = tmp_path / "空白表.xlsx"
+    xlsx.write_bytes(workbook_bytes(unit))
+    assert read_workbook(xlsx).unit == unit
+    assert check_file(xlsx) == []
 
 
 def test_seed_002_template_filled_in_part_reports_what_is_left_blank() -> None:
@@ -876,12 +892,12 @@ def test_seed_002_template_filled_in_part_reports_what_is_left_blank() -> None:
 def test_blank_deadline_is_a_placeholder_on_a_filled_form_and_not_a_year_error() -> None:
     # A deadline left blank (（截止 年）, seed 003) is represented as None: rule 15 has no year to check,
     # rule 12 reports the blank.
-    unit = Unit.model_validate(good())
-    unit.long_term.deadline = None  # type: ignore[assignment]
-    ps = check(unit)
+    data = good()
+    data["long_term"]["deadline"] = None
+    ps = problems(data)
     assert found(ps) == {("E-PLACEHOLDER", "long_term.deadline")}
     blank = new_unit("450001", "怀来县医疗保障局", 2025)
-    blank.long_term.deadline = None  # type: ignore[assignment]
+    blank.long_term.deadline = None
     assert check(blank) == []
 
 

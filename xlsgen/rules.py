@@ -930,6 +930,21 @@ def _strings(data: Any) -> list[tuple[str, str]]:
 _LISTS = re.compile(r"^(functions|tasks|overall_goals\.(long_term|annual)|projects\[\d+\]\.goals)\[\d+\]$")
 
 
+_ROW_FIELD = re.compile(r"^(long_term|annual)\.indicators\[(\d+)\]\.level3$")
+
+
+def _placeholder_advice(ctx: Context, path: str) -> str:
+    # 000 leaves …… as the only row of 生态效益: deleting that row would drop a printed group (E-SKELETON).
+    m = _ROW_FIELD.match(path)
+    if m:
+        rows = getattr(ctx.unit, m.group(1)).indicators
+        r = rows[int(m.group(2))]
+        group = [x for x in rows if (x.level1, x.level2) == (r.level1, r.level2)]
+        if (r.level1, r.level2) in _STAR_GROUPS and len(group) == 1:
+            return f"「{r.level1}／{r.level2}」没有指标时，请把三级指标留空（保留这一行），有指标时填写指标名称和指标值"
+    return "请填写实际内容，或删除这一行"
+
+
 @rule("E-PLACEHOLDER", 12, "填好的表中不能留有占位内容：……、「1. ；」、（截止 年）、空白的填报日期")
 def placeholder(ctx: Context) -> Iterator[Finding]:
     if not ctx.filled:
@@ -938,7 +953,7 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
         if _PLAIN.match(text):  # most texts hold none of the characters the four checks look for
             continue
         if is_placeholder(text):
-            yield path, f"「{text.strip()}」是空白表的占位符：请填写实际内容，或删除这一行"
+            yield path, f"「{text.strip()}」是空白表的占位符：{_placeholder_advice(ctx, path)}"
         elif _LISTS.match(path) and _EMPTY_ITEM.match(text):
             yield (
                 path,
