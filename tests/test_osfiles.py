@@ -322,3 +322,12 @@ def test_import_to_an_existing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run("import", str(book), "-o", str(existing))
     assert result.exit_code == 2  # as generate -o <file>
     assert existing.read_text("utf-8") == "{}"
+
+
+@POSIX
+def test_a_fifo_as_the_unit_list_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "清单.xlsx"
+    os.mkfifo(fifo)
+    result = xlsgen("units", str(fifo), "-o", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert f"{fifo}：无法读取文件：不是普通文件，而是命名管道" in result.stderr, result.stderr

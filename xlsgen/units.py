@@ -108,12 +108,13 @@ def read_list(path: Path) -> Sheet:
     """Read a unit list; raises DataError when the file is not a readable list at all."""
     import openpyxl
 
-    from .safety import col_letters, open_package
+    from .osfiles import NotReadable, read_regular
+    from .safety import MAX_FILE, col_letters, open_package
 
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DataError(f"无法读取文件（{exc.strerror or exc}）", Location(str(path))) from None
+        data = read_regular(path, MAX_FILE)  # never a FIFO or a device (issue 13 §7)
+    except NotReadable as exc:
+        raise DataError(f"无法读取文件：{exc}", Location(str(path))) from None
     source = Path(path).name
     package = open_package(data, source)  # zip-bomb, XML-bomb, encrypted, extent: refused before openpyxl
     try:
