@@ -289,7 +289,7 @@ STAGES = (
     ("xlsgen.render", "write_sheet", "xlsxwriter: cells, merges, sheet setup"),
     ("xlsxwriter.workbook", "Workbook.close", "xlsxwriter: close (XML + zip)"),
     ("xlsgen.render", "workbook_bytes", "xlsxwriter: workbook setup"),
-    ("xlsgen.render", "write_atomic", "write file (atomic)"),
+    ("xlsgen.files", "write_atomic", "write file (atomic)"),
     ("xlsgen.bulk", "run_job", "per-unit rest (run_job)"),
 )
 

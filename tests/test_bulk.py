@@ -21,7 +21,10 @@ from click.testing import CliRunner
 from xlsgen import bulk, render
 from xlsgen.cli import main
 from xlsgen.demo import write_county
+from xlsgen.files import TMP_PATTERN
 from xlsgen.model import load_unit
+from xlsgen.progress import Progress
+from xlsgen.summary import SUMMARY_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FORK = multiprocessing.get_start_method() == "fork"
@@ -37,11 +40,11 @@ def expected_name(path: Path) -> str:
 
 
 def workbooks(out: Path) -> set[str]:
-    return {p.name for p in out.glob("*.xlsx")} - {bulk.SUMMARY_NAME}
+    return {p.name for p in out.glob("*.xlsx")} - {SUMMARY_NAME}
 
 
 def summary_rows(out: Path, data_only: bool = False) -> tuple[list[str], list[dict], list]:
-    wb = openpyxl.load_workbook(out / bulk.SUMMARY_NAME, data_only=data_only)
+    wb = openpyxl.load_workbook(out / SUMMARY_NAME, data_only=data_only)
     ws = wb["汇总表"]
     values = list(ws.iter_rows(values_only=True))
     header = list(values[0])
@@ -203,7 +206,7 @@ def test_find_units_skips_hidden_files_schemas_and_the_output_folder(tmp_path: P
 def test_workbooks_beside_their_json_files(tmp_path: Path) -> None:
     files = county(tmp_path, 2)
     first = bulk.run(tmp_path, tmp_path, jobs=1)
-    assert first.count("成功") == 2 and (tmp_path / bulk.SUMMARY_NAME).is_file()
+    assert first.count("成功") == 2 and (tmp_path / SUMMARY_NAME).is_file()
     assert bulk.run(tmp_path, tmp_path, jobs=1).count("未变化") == 2
     assert workbooks(tmp_path) == {expected_name(p) for p in files}
 
@@ -233,12 +236,12 @@ def test_interrupted_run_leaves_no_partial_workbook(tmp_path: Path, monkeypatch:
     assert len(done) == 2
     for name in done:
         openpyxl.load_workbook(out / name, read_only=True).close()
-    assert not (out / bulk.SUMMARY_NAME).exists()  # no checklist of a half run
-    assert not list(out.glob(bulk.TMP_PATTERN))  # the abandoned unit's temporary file is removed at once
+    assert not (out / SUMMARY_NAME).exists()  # no checklist of a half run
+    assert not list(out.glob(TMP_PATTERN))  # the abandoned unit's temporary file is removed at once
 
     monkeypatch.setattr(render, "write_atomic", real)
     report = bulk.run(data, out, jobs=1)
-    assert report.stale_removed == 0 and not list(out.glob(bulk.TMP_PATTERN))
+    assert report.stale_removed == 0 and not list(out.glob(TMP_PATTERN))
     assert workbooks(out) == {expected_name(p) for p in files}
     statuses = sorted(o.status for o in report.outcomes)
     assert statuses == ["成功"] * 3 + ["未变化"] * 2  # the two finished before the interruption are kept
@@ -287,7 +290,7 @@ def test_killed_run_leaves_only_complete_files_and_restarts(tmp_path: Path) -> N
 
     result = invoke(str(data), "-o", str(out), "--silent")
     assert result.exit_code == 0, result.output
-    assert not list(out.glob(bulk.TMP_PATTERN))
+    assert not list(out.glob(TMP_PATTERN))
     assert workbooks(out) == {expected_name(p) for p in files}
     for name in workbooks(out):
         openpyxl.load_workbook(out / name, read_only=True).close()
@@ -305,8 +308,8 @@ def test_incremental_rerun_skips_unchanged_and_redoes_changed(tmp_path: Path, mo
 
     again = bulk.run(data, out, jobs=1)
     assert again.count("未变化") == 4 and again.ok
-    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.xlsx") if p.name != bulk.SUMMARY_NAME} == {
-        k: v for k, v in mtimes.items() if k != bulk.SUMMARY_NAME
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.xlsx") if p.name != SUMMARY_NAME} == {
+        k: v for k, v in mtimes.items() if k != SUMMARY_NAME
     }
     # The summary still lists the skipped units with their totals.
     _, rows, _ = summary_rows(out)
@@ -369,13 +372,14 @@ def test_progress_bar_on_a_terminal() -> None:
             return True
 
     stream = Tty()
-    bar = bulk.Progress(4, stream=stream)
+    bar = Progress(4, stream=stream)
     for i in range(1, 5):
         bar.update(i, 1)
     bar.message("失败：x.json：原因")
     bar.close()
     text = stream.getvalue()
-    assert "\r[" in text and "4/4" in text and "失败 1" in text and "失败：x.json：原因\n" in text
+    assert "\r" in text and "] 4/4  失败 1" in text and "\r\x1b[K失败：x.json：原因\n" in text
+    assert text.endswith("\x1b[?25h\n")  # the cursor is shown again
 
 
 def _raw_totals(path: Path) -> tuple[Decimal, Decimal, int, Decimal]:
@@ -423,7 +427,7 @@ def test_summary_is_consistent_with_the_units(tmp_path: Path) -> None:
     assert Decimal(str(total["支出合计"])).quantize(Decimal("0.01")) == sums[1]
     assert total["项目数"] == sums[2]
 
-    wb = openpyxl.load_workbook(out / bulk.SUMMARY_NAME)
+    wb = openpyxl.load_workbook(out / SUMMARY_NAME)
     ws = wb["汇总表"]
     n = len(files)
     assert ws.cell(n + 2, 4).value == f"=SUM(D2:D{n + 1})"
@@ -439,10 +443,10 @@ def test_summary_is_deterministic(tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     county(data, 3)
     bulk.run(data, out, jobs=1, force=True)
-    first = (out / bulk.SUMMARY_NAME).read_bytes()
+    first = (out / SUMMARY_NAME).read_bytes()
     time.sleep(1.1)  # a clock in the file would now differ
     bulk.run(data, out, jobs=1, force=True)
-    assert (out / bulk.SUMMARY_NAME).read_bytes() == first
+    assert (out / SUMMARY_NAME).read_bytes() == first
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:

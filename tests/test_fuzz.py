@@ -124,9 +124,13 @@ def _like(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, int):
         return st.integers(min_value=value - 3, max_value=value + 3)
     if isinstance(value, float):
-        return st.one_of(st.floats(min_value=-1e6, max_value=1e6), st.decimals(places=2, min_value=-1e6, max_value=1e6).map(float))
+        return st.one_of(
+            st.floats(min_value=-1e6, max_value=1e6), st.decimals(places=2, min_value=-1e6, max_value=1e6).map(float)
+        )
     if isinstance(value, str):
-        return st.one_of(st.text(max_size=40), SPECIAL_TEXT, st.sampled_from(["≥95%", "=1+1", "", "2024-02-30", "2024-01-15"]))
+        return st.one_of(
+            st.text(max_size=40), SPECIAL_TEXT, st.sampled_from(["≥95%", "=1+1", "", "2024-02-30", "2024-01-15"])
+        )
     return json_value
 
 
@@ -189,7 +193,11 @@ def mutated_text(draw: Any) -> bytes:
         text = text[:at] + "[" * depth + "]" * depth * draw(st.sampled_from([0, 1])) + text[at:]
     elif kind == "splice":
         at = draw(st.integers(0, len(text)))
-        text = text[:at] + draw(st.sampled_from(['"', "{", "}", "[", "]", ",", ":", "\\", "\\u", "\\ud800", "\n", "\x00"])) + text[at:]
+        text = (
+            text[:at]
+            + draw(st.sampled_from(['"', "{", "}", "[", "]", ",", ":", "\\", "\\u", "\\ud800", "\n", "\x00"]))
+            + text[at:]
+        )
     elif kind == "cut":
         text = text[: draw(st.integers(0, len(text)))]
     raw = text.encode("utf-8", "surrogatepass")
@@ -246,10 +254,15 @@ def test_unit_json_through_bulk(tmp_path_factory: pytest.TempPathFactory, raws: 
 # ---------------------------------------------------------------- workbooks
 
 
-PARTS = {i.filename: zipfile.ZipFile(io.BytesIO(GOOD_XLSX)).read(i) for i in zipfile.ZipFile(io.BytesIO(GOOD_XLSX)).infolist()}
+PARTS = {
+    i.filename: zipfile.ZipFile(io.BytesIO(GOOD_XLSX)).read(i)
+    for i in zipfile.ZipFile(io.BytesIO(GOOD_XLSX)).infolist()
+}
 XML_PARTS = sorted(PARTS)
 REFS = st.one_of(
-    st.sampled_from(["A1", "XFD1048576", "xfd1048576", "A1048576", "ZZZ1", "XFD1", "A0", "1A", "", "AAAA1", "A99999999"]),
+    st.sampled_from(
+        ["A1", "XFD1048576", "xfd1048576", "A1048576", "ZZZ1", "XFD1", "A0", "1A", "", "AAAA1", "A99999999"]
+    ),
     st.builds(lambda c, r: f"{c}{r}", st.text("ABCXYZxz", min_size=1, max_size=3), st.integers(1, 2_000_000)),
 )
 
@@ -289,8 +302,20 @@ def xml_mutation(draw: Any, body: bytes) -> bytes:
         at = draw(st.integers(0, len(body)))
         piece = draw(
             st.sampled_from(
-                [b"<c/>" * 20_000, b'<c r="XFD1048576"><v>1</v></c>', b"<row r='1048576'><c><v>1</v></c></row>",
-                 b"<!-- -->", b"<![CDATA[x]]>", b"&lol;", b"<", b">", b'"', b"<?pi x?>", b"\x00", b"\xff"]
+                [
+                    b"<c/>" * 20_000,
+                    b'<c r="XFD1048576"><v>1</v></c>',
+                    b"<row r='1048576'><c><v>1</v></c></row>",
+                    b"<!-- -->",
+                    b"<![CDATA[x]]>",
+                    b"&lol;",
+                    b"<",
+                    b">",
+                    b'"',
+                    b"<?pi x?>",
+                    b"\x00",
+                    b"\xff",
+                ]
             )
         )
         return body[:at] + piece + body[at:]
@@ -322,7 +347,9 @@ def mutated_workbook(draw: Any) -> bytes:
             del parts[name]
             order = [n for n in order if n != name]
         elif kind == "rename":
-            new = draw(st.sampled_from(["xl/worksheets/sheet1.bin", name.upper(), name + "x", "/" + name, "../" + name]))
+            new = draw(
+                st.sampled_from(["xl/worksheets/sheet1.bin", name.upper(), name + "x", "/" + name, "../" + name])
+            )
             if new not in parts:
                 parts[new] = parts.pop(name)
                 order = [new if n == name else n for n in order]

@@ -8,6 +8,7 @@ import openpyxl
 
 from xlsgen import bulk
 from xlsgen.model import load_unit
+from xlsgen.summary import SUMMARY_NAME
 
 from .conftest import DATA, EXAMPLES
 
@@ -62,7 +63,7 @@ def test_checklist_rows_link_to_each_workbook_relatively(tmp_path: Path) -> None
     links = [row[col].hyperlink for row in ws.iter_rows(min_row=2, max_row=len(EXAMPLES) + 1)]
     assert all(link is not None for link in links)
     targets = sorted(link.target for link in links)
-    assert targets == sorted(p.name for p in tmp_path.glob("*.xlsx") if p.name != bulk.SUMMARY_NAME)
+    assert targets == sorted(p.name for p in tmp_path.glob("*.xlsx") if p.name != SUMMARY_NAME)
     assert all((tmp_path / t).is_file() for t in targets)  # relative to the summary's folder
 
 

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from xlsgen import bulk, render
+from xlsgen import bulk, files, render
 from xlsgen.cli import main
 from xlsgen.demo import write_county
 from xlsgen.errors import Location, OutputError
 from xlsgen.osfiles import NAME_BYTES, advice, fit_name
+from xlsgen.summary import SUMMARY_NAME
 
 from .conftest import filled_unit
 from .xlsx_edit import replace_part, workbook
@@ -190,7 +191,7 @@ def test_a_manifest_that_cannot_be_written_stops_nothing(
     assert result.exit_code == 1
     assert "共 5 个单位：成功 5，跳过 0（未变化），失败 0" in result.output
     assert "增量清单未能保存" in result.output and "下次运行无法跳过未变化的单位" in result.output
-    assert len(list(out.glob("[!汇]*.xlsx"))) == 5 and (out / bulk.SUMMARY_NAME).is_file()
+    assert len(list(out.glob("[!汇]*.xlsx"))) == 5 and (out / SUMMARY_NAME).is_file()
 
 
 def test_a_full_disk_costs_the_units_it_hits_and_says_so(
@@ -207,7 +208,7 @@ def test_a_full_disk_costs_the_units_it_hits_and_says_so(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(*args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(render.tempfile, "mkstemp", filling)
+    monkeypatch.setattr(files.tempfile, "mkstemp", filling)
     out = tmp_path / "out"
     result = run("bulk", str(county), "-o", str(out), "--jobs", "1", "--silent")
     assert result.exit_code == 1

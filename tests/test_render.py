@@ -11,9 +11,10 @@ import pytest
 
 from xlsgen import forms
 from xlsgen.errors import OutputError
+from xlsgen.files import write_atomic
 from xlsgen.layout import build
 from xlsgen.model import Funding, Unit
-from xlsgen.render import file_name, generate, workbook_bytes, write_atomic
+from xlsgen.render import file_name, generate, workbook_bytes
 
 from .conftest import EXAMPLES, example, filled_unit, open_workbook
 

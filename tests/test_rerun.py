@@ -11,6 +11,7 @@ import pytest
 
 from xlsgen import bulk, model, render
 from xlsgen.demo import write_county
+from xlsgen.summary import SUMMARY_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def test_unchanged_units_are_not_loaded_and_keep_their_summary_line(tmp_path: Pa
 
 def test_a_damaged_or_missing_workbook_is_written_again(tmp_path: Path, monkeypatch) -> None:
     data, out, _, _ = first_run(tmp_path, 4)
-    names = sorted(p.name for p in out.glob("*.xlsx") if p.name != bulk.SUMMARY_NAME)
+    names = sorted(p.name for p in out.glob("*.xlsx") if p.name != SUMMARY_NAME)
     (out / names[0]).write_bytes(b"")  # truncated to 0 bytes
     (out / names[1]).unlink()  # deleted
     damaged = out / names[2]

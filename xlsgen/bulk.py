@@ -24,26 +24,23 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
-from typing import IO
 
 from . import __version__, freshness
-from .errors import ERROR, WARNING, DataError, Location, OutputError, Problem, XlsgenError, in_file
+from .errors import ERROR, Location, OutputError, Problem, XlsgenError, in_file
+from .files import clean_stale, read_unit_bytes, workbook_name, write_atomic
 from .interrupts import Interrupts, ignore_in_worker
-from .osfiles import MAX_UNIT_FILE, NO_SPACE, NotReadable, read_regular
+from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
+from .outcomes import FAILED, OK, SKIPPED, Outcome, Report
+from .summary import write_summary
 from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
-SUMMARY_NAME = "汇总表.xlsx"
-TMP_PATTERN = ".~*.tmp"  # the names render.write_atomic gives its temporary files
 MANIFEST_FORMAT = 2
 RETURNED_SUFFIX = ".returned.json"  # xlsgen collect's imported returns, beside the issued unit files
-
-OK, SKIPPED, FAILED = "成功", "未变化", "失败"
 
 
 # ---------------------------------------------------------------- results
@@ -64,94 +61,6 @@ class Job:
     code: str = ""  # as planned (read from the raw JSON), for a unit that fails to load or whose worker dies
     name: str = ""
     lock: bool = False  # protect the sheets (cli --lock)
-
-
-@dataclass
-class Outcome:
-    source: str
-    path: str
-    status: str = FAILED
-    code: str = ""
-    name: str = ""
-    year: int | None = None
-    income: Decimal | None = None
-    expense: Decimal | None = None
-    projects: int | None = None
-    project_total: Decimal | None = None
-    output: str = ""  # the workbook's file name inside OUT_DIR
-    issues: list[Problem] = field(default_factory=list)
-    indicators: list[tuple[str, ...]] = field(default_factory=list)  # indicators.indicator_rows, for the summary
-    digest: str = ""
-    pid: int = 0
-    peak_rss_kb: int = 0
-    seconds: float = 0.0
-    output_stat: list[int] | None = None  # [size, mtime_ns] of the workbook as written
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.level == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.level == WARNING)
-
-    @property
-    def first_error(self) -> str:
-        return next((f"{i.path}：{i.message}" if i.path else i.message for i in self.issues if i.level == ERROR), "")
-
-    def reason(self) -> str:
-        """One line: the first error and how many more there are."""
-        first = self.first_error.replace("\n", " ")
-        more = self.errors - 1
-        return first + (f"（另有 {more} 个错误，见汇总表）" if more > 0 else "")
-
-
-@dataclass
-class Report:
-    outcomes: list[Outcome]
-    elapsed: float
-    interrupted: bool = False
-    summary: Path | None = None
-    stale_removed: int = 0
-    main_peak_rss_kb: int = 0
-    summary_error: str = ""
-    manifest_error: str = ""  # the manifest could not be saved: the workbooks are fine, a rerun redoes all
-    replaced: list[str] = field(default_factory=list)  # old workbooks of renamed units, removed
-    abandoned: bool = False  # a worker pool was given up (see _execute): end the process with os._exit
-
-    @property
-    def no_space(self) -> int:
-        """Units whose workbook was not written for want of disk space."""
-        return sum(1 for o in self.outcomes if o.status == FAILED and any(i.code == NO_SPACE for i in o.issues))
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.interrupted or self.summary_error or self.manifest_error) and self.count(FAILED) == 0
-
-    def worker_peak_rss_kb(self) -> dict[int, int]:
-        peaks: dict[int, int] = {}
-        for o in self.outcomes:
-            peaks[o.pid] = max(peaks.get(o.pid, 0), o.peak_rss_kb)
-        return peaks
-
-    def line(self) -> str:
-        return (
-            f"共 {len(self.outcomes)} 个单位：成功 {self.count(OK)}，跳过 {self.count(SKIPPED)}（未变化），"
-            f"失败 {self.count(FAILED)}；用时 {duration(self.elapsed)}"
-        )
-
-
-def duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} 秒"
-    minutes, sec = divmod(int(seconds + 0.5), 60)
-    if minutes < 60:
-        return f"{minutes} 分 {sec} 秒"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} 小时 {minutes} 分 {sec} 秒"
 
 
 # ---------------------------------------------------------------- fingerprints and manifest
@@ -189,8 +98,6 @@ def load_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
 
 
 def save_manifest(out_dir: Path, units: dict[str, dict[str, str]]) -> None:
-    from .render import write_atomic
-
     data = {"format": MANIFEST_FORMAT, "xlsgen": __version__, "units": dict(sorted(units.items()))}
     write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
@@ -211,17 +118,6 @@ def _remove_replaced(
     with contextlib.suppress(OSError):
         path.unlink()
         removed.append(name)
-
-
-def clean_stale(out_dir: Path) -> int:
-    """Remove temporary files an interrupted run left behind (renamed only when complete, so never
-    a finished workbook); returns how many were removed."""
-    removed = 0
-    for tmp in out_dir.glob(TMP_PATTERN):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            removed += 1
-    return removed
 
 
 # ---------------------------------------------------------------- planning
@@ -278,8 +174,6 @@ def _identity(raw: bytes) -> tuple[str, str] | None:
 
 def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False) -> list[Job]:
     """One job per unit file: whether to render it, and whether another unit claims its file name."""
-    from .render import file_name
-
     # A locked workbook is another output of the same data: switching --lock on or off redoes every unit.
     generator = generator_digest() + ("+lock" if lock else "")
     manifest = {} if force else load_manifest(out_dir)
@@ -303,7 +197,7 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
             code, name = ident
             by_code.setdefault(code.strip(), []).append(rel)
             # Case-insensitive: on Windows and macOS two such names are the same file.
-            by_file.setdefault(file_name(SimpleNamespace(code=code, name=name)).casefold(), []).append(rel)  # type: ignore[arg-type]
+            by_file.setdefault(workbook_name(code, name).casefold(), []).append(rel)
     clash: dict[str, set[str]] = {}
     for group in (*by_code.values(), *by_file.values()):
         if len(group) > 1:
@@ -314,7 +208,7 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
         blocked = ""
         if rel in clash and ident:
             others = "、".join(sorted(clash[rel]))
-            name = file_name(SimpleNamespace(code=ident[0], name=ident[1]))  # type: ignore[arg-type]
+            name = workbook_name(*ident)
             if len(by_code[ident[0].strip()]) > 1:
                 why = f"单位编码 {ident[0]} 与 {others} 相同，会写入同一个工作簿"
             else:
@@ -360,10 +254,7 @@ def run_job(job: Job) -> Outcome:
     # The code and name read when planning: a file that then fails to load still shows who it is.
     out = Outcome(source=job.source, path=job.path, digest=job.digest, code=job.code, name=job.name)
     try:
-        try:
-            raw = read_regular(job.path, MAX_UNIT_FILE)
-        except NotReadable as exc:
-            raise DataError(f"无法读取文件：{exc}", Location(str(job.path))) from None
+        raw = read_unit_bytes(job.path)
         out.digest = unit_digest(raw, job.generator)
         unit = unit_from_json(raw, job.path)
         out.code, out.name, out.year = unit.code, unit.name, unit.year
@@ -379,7 +270,7 @@ def run_job(job: Job) -> Outcome:
             return out
         if out.errors and not job.force:
             return out
-        out.output = render.file_name(unit)
+        out.output = workbook_name(unit.code, unit.name)
         target = Path(job.out_dir) / out.output
         if job.render or out.digest != job.digest or not target.is_file():
             render.generate(unit, Path(job.out_dir), lock=job.lock)
@@ -662,78 +553,9 @@ def run(
     report.manifest_error, report.replaced, report.abandoned = manifest_error, replaced, abandoned
     if summary and not interrupted and outcomes:
         try:
-            from .summary import write_summary  # here: summary.py builds on this module's Outcome
-
             report.summary = write_summary(out_dir, outcomes)
         except OutputError as exc:  # e.g. 汇总表.xlsx open in Excel: the workbooks are still fine
             report.summary_error = str(exc)
     report.elapsed = time.perf_counter() - start
     report.main_peak_rss_kb = _peak_rss_kb()
     return report
-
-
-# ---------------------------------------------------------------- progress on stderr
-
-
-def clock(seconds: float) -> str:
-    seconds = int(seconds + 0.5)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-class Progress:
-    """A one-line progress bar (units done / total, failures so far, elapsed, ETA) on a terminal.
-
-    On a stream that is not a terminal (a log file, CI) a plain line is printed every 10 % instead of
-    redrawing, so logs stay readable.
-    """
-
-    def __init__(self, total: int, stream: IO[str] | None = None, enabled: bool = True, width: int = 24) -> None:
-        self.total, self.width, self.enabled = total, width, enabled and total > 0
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.start = time.monotonic()
-        self.done = self.failed = 0
-        self._drawn = 0.0
-        self._shown = False
-        self._step = -1
-
-    def render(self) -> str:
-        elapsed = time.monotonic() - self.start
-        frac = self.done / self.total if self.total else 1.0
-        filled = int(frac * self.width)
-        bar = "#" * filled + "-" * (self.width - filled)
-        eta = clock(elapsed / self.done * (self.total - self.done)) if self.done else "--:--"
-        return f"[{bar}] {self.done}/{self.total}  失败 {self.failed}  已用 {clock(elapsed)}  剩余 {eta}"
-
-    def update(self, done: int, failed: int) -> None:
-        self.done, self.failed = done, failed
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if self.tty:
-            if now - self._drawn >= 0.1 or done == self.total:
-                self.stream.write("\r" + self.render() + "\x1b[K")
-                self.stream.flush()
-                self._drawn, self._shown = now, True
-        else:
-            step = done * 10 // self.total
-            if step != self._step:
-                self._step = step
-                self.stream.write(self.render() + "\n")
-                self.stream.flush()
-
-    def message(self, line: str) -> None:
-        """Print a line (a failed unit) without tearing the bar."""
-        if self.enabled and self.tty and self._shown:
-            self.stream.write("\r\x1b[K")
-        self.stream.write(line + "\n")
-        if self.enabled and self.tty and self._shown:
-            self.stream.write(self.render() + "\x1b[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.tty and self._shown:
-            self.stream.write("\n")
-            self.stream.flush()

@@ -272,8 +272,8 @@ def new(code: str, name: str, year: int, out: Path, force: bool) -> None:
     示例：
       xlsgen new --code 450001 --name 怀来县医疗保障局 --year 2025 -o data/450001.json
     """
+    from .files import write_atomic
     from .model import new_unit
-    from .render import write_atomic
 
     unit = new_unit(code, name, year).model_copy(update={"schema_": "../schema/unit.schema.json"})
     text = unit.to_json()
@@ -346,8 +346,9 @@ def bulk(
       xlsgen bulk data/ -o output/ --pdf
     """
     from . import bulk as bulk_mod
+    from .progress import Progress
 
-    progress: bulk_mod.Progress | None = None
+    progress: Progress | None = None
 
     # Ctrl-C or `kill` (SIGTERM): the first lets the running units finish, the second stops at once.
     def on_interrupt(count: int) -> None:
@@ -364,7 +365,7 @@ def bulk(
     def on_done(outcome: bulk_mod.Outcome, done: int, total: int) -> None:
         nonlocal progress, failed
         if progress is None:
-            progress = bulk_mod.Progress(total, enabled=not silent)
+            progress = Progress(total, enabled=not silent)
         if outcome.status == bulk_mod.FAILED:
             failed += 1
             progress.message(f"失败：{outcome.path}：{outcome.reason()}")
@@ -587,8 +588,8 @@ def import_command(workbooks: tuple[Path, ...], out: str | None) -> None:
       xlsgen import 怀来县医疗保障局.xlsx > data/450001.json
       xlsgen import 收回/*.xlsx -o data/
     """
+    from .files import write_atomic
     from .read import read_workbook
-    from .render import write_atomic
     from .validate import check_imported
 
     to_screen = out is None or out == "-"

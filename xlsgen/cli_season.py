@@ -157,7 +157,7 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
         if template.exists():
             fail(f"{template} 已存在，未覆盖；请换一个文件名或先删除它。")
             sys.exit(1)
-        from .render import write_atomic
+        from .files import write_atomic
 
         try:
             write_atomic(template, list_bytes())

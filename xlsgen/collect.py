@@ -275,7 +275,7 @@ def _without_draft(unit: Unit) -> Unit:
 
 
 def _write_if_changed(target: Path, text: str, problems: list[Problem]) -> bool:
-    from .render import write_atomic
+    from .files import write_atomic
 
     data = text.encode("utf-8")
     try:

@@ -411,7 +411,7 @@ def county_units(n: int, seed: int = 0, year: int = 2025, max_projects: int = 30
 
 def write_county(n: int, out_dir: Path | str, seed: int = 0, year: int = 2025, max_projects: int = 30) -> list[Path]:
     """Write N unit files under ``out_dir`` (one folder per department); returns the files written."""
-    from .render import write_atomic
+    from .files import write_atomic
 
     out = Path(out_dir)
     written = []

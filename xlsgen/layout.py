@@ -122,14 +122,12 @@ class Sheet:
         return "=" + re.sub(r"\{([^{}]+)\}", resolve, cell.formula)
 
 
+@lru_cache(maxsize=8192)
 def a1(row: int, col: int) -> str:
     """Zero-based (row, col) → ``A1``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    from xlsxwriter.utility import xl_rowcol_to_cell  # here: reading a workbook needs no writer
+
+    return xl_rowcol_to_cell(row, col)
 
 
 # ---------------------------------------------------------------- template helpers

@@ -19,7 +19,8 @@ import xlsxwriter
 from . import __version__
 from .collect import HAS_ERRORS, LEDGER_SHEET, NOT_RETURNED, PASSED, SEVERAL, WARNINGS_ONLY, Entry, Ledger
 from .errors import ERROR, Problem
-from .render import FIXED_DATE, write_atomic
+from .files import write_atomic
+from .render import FIXED_DATE
 from .styles import BODY_FONT
 from .summary import MAX_WIDTH, _display_width, _fit_rows, _print_setup
 

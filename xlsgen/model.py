@@ -439,21 +439,6 @@ def unit_from_json(text: str | bytes, source: str) -> Unit:
         ) from None
 
 
-def load_unit(path: str | Any) -> Unit:
-    """Read ``path`` (a unit JSON file) into a Unit; errors name the file and the JSON path."""
-    from pathlib import Path
-
-    from .errors import DataError, Location
-    from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
-
-    p = Path(path)
-    try:
-        raw = read_regular(p, MAX_UNIT_FILE)  # never a FIFO, a device or a file of gigabytes (issue 13 §7)
-    except NotReadable as exc:
-        raise DataError(f"无法读取文件：{exc}", Location(str(p))) from None
-    return unit_from_json(raw, str(p))
-
-
 def new_unit(code: str, name: str, year: int) -> Unit:
     """A unit with the whole pre-printed indicator skeleton in place and every value empty."""
     from . import forms
@@ -469,3 +454,10 @@ def new_unit(code: str, name: str, year: int) -> Unit:
         ),
         annual=Annual(indicators=[AnnualIndicator(level1=a, level2=b, level3=c) for a, b, c in rows]),
     )
+
+
+def load_unit(path: str | Any) -> Unit:
+    """Read ``path`` (a unit JSON file) into a Unit; errors name the file and the JSON path."""
+    from .files import read_unit_bytes
+
+    return unit_from_json(read_unit_bytes(path), str(path))

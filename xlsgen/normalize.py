@@ -278,8 +278,8 @@ def normalize_file(path: Path, write: bool = True) -> list[Change]:
     written back with two-space indentation, as ``xlsgen new`` writes it. An unchanged file is not touched.
     """
     from .errors import DataError, Location
+    from .files import write_atomic
     from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
-    from .render import write_atomic
 
     path = Path(path)
     try:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import os
-import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,11 +17,11 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, fastsheet, forms, styles
-from .errors import ERROR, DataError, Location, OutputError, Problem
+from .errors import DataError, Location, OutputError
+from .files import workbook_name, write_atomic
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import CELL_LIMIT, Unit, cell_length
-from .osfiles import NO_SPACE, advice, disk_full, fit_name
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
 LISTS_SHEET = "_lists"
@@ -34,19 +31,11 @@ LISTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "kind": ("指标分类", forms.KIND, "请选择 绩效基本型 或 绩效创新型"),
     "category": ("支出项目类别", forms.CATEGORY, "请选择支出项目类别"),
 }
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?$", re.IGNORECASE)
 
 
 def file_name(unit: Unit) -> str:
-    """``<单位编码>-<单位名称>.xlsx``, safe on Windows and free of path separators."""
-    stem = _UNSAFE.sub("_", f"{unit.code}-{unit.name}").strip().rstrip(". ")
-    stem = stem.lstrip(".") or "unit"
-    if _RESERVED.match(stem):
-        stem = "_" + stem
-    # At most 120 characters (Excel on Windows opens no path over 218) and 255 bytes (the file system's
-    # limit: 85 CJK characters already make 255 bytes in UTF-8).
-    return fit_name(stem[:120], ".xlsx")
+    """``<单位编码>-<单位名称>.xlsx`` (files.workbook_name)."""
+    return workbook_name(unit.code, unit.name)
 
 
 def _value(text: str, kind: str) -> Any:
@@ -212,33 +201,6 @@ def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None, lock: bo
     wb.worksheets()[0].activate()
     wb.close()
     return buf.getvalue()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed when complete."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(
-            Problem(
-                ERROR, NO_SPACE if disk_full(exc) else OutputError.code, f"无法写入：{advice(exc)}", Location(str(path))
-            )
-        ) from None
 
 
 def generate(unit: Unit, out_dir: Path, sections: dict[str, bool] | None = None, lock: bool = False) -> Path:

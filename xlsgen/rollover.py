@@ -134,8 +134,8 @@ def _problem(level: str, code: str, message: str, where: Location) -> Problem:
 def rollover(data_dir: Path, year: int, out_dir: Path, force: bool = False) -> Result:
     """A draft under ``out_dir`` (same relative path) of every unit under ``data_dir``; one bad unit costs only itself."""
     from .bulk import RETURNED_SUFFIX, find_units
+    from .files import write_atomic
     from .model import load_unit
-    from .render import write_atomic
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     result = Result()

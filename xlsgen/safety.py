@@ -99,16 +99,14 @@ class Package:
 @lru_cache(maxsize=256)
 def col_letters(col: int) -> str:
     """Zero-based column → ``A``…``XFD``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    from xlsxwriter.utility import xl_col_to_name  # here: reading a workbook needs no writer
+
+    return xl_col_to_name(col)
 
 
 def col_index(letters: str) -> int:
-    """``A``… → zero-based column."""
+    """``A``… → zero-based column, for any number of letters: a hostile sheet may name a column past
+    XFD, which xlsxwriter's ``xl_cell_to_rowcol`` (three letters at most) would read as A1."""
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64

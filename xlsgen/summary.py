@@ -16,11 +16,14 @@ from typing import Any
 import xlsxwriter
 
 from . import __version__
-from .bulk import FAILED, OK, SKIPPED, SUMMARY_NAME, Outcome
+from .errors import ERROR
+from .files import write_atomic
 from .layout import CELL_PADDING_PX, a1, column_px, needed_height
-from .render import FIXED_DATE, write_atomic
+from .outcomes import FAILED, OK, SKIPPED, Outcome
+from .render import FIXED_DATE
 from .styles import BODY_FONT
-from .validate import ERROR
+
+SUMMARY_NAME = "汇总表.xlsx"
 
 SUMMARY_COLUMNS = (
     # header, kind, minimum width

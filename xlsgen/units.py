@@ -260,8 +260,9 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
 
 def apply_list(sheet: Sheet, out_dir: Path, default_year: int | None = None) -> Result:
     """Create or update one unit file per row of ``sheet`` under ``out_dir``; each file written whole."""
+    from .files import write_atomic
     from .model import new_unit
-    from .render import file_name, write_atomic
+    from .render import file_name
 
     out_dir = Path(out_dir)
     result = Result(problems=list(sheet.problems))
@@ -327,8 +328,8 @@ def apply_list(sheet: Sheet, out_dir: Path, default_year: int | None = None) -> 
 
 
 def _update(path: Path, fields: dict[str, Any], result: Result, where: Location) -> None:
+    from .files import write_atomic
     from .model import load_unit
-    from .render import write_atomic
 
     unit = load_unit(path)
     if unit.year != fields["year"]:
