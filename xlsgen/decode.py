@@ -46,8 +46,9 @@ def money(value: Any, shown: str) -> tuple[Decimal | None, str | None]:
 
 
 def percent(value: Any, shown: str, fraction: bool = False) -> Decimal | None:
-    """A percentage (``25`` for 25%): typed ``25%``, ``25``, or a number shown with a percent format
-    (stored as 0.25). ``fraction``: plain numbers are fractions too (the group's numbers are all ≤ 1)."""
+    """A percentage (``25`` for 25%): typed ``25%`` or ``25``, or a number: a fraction (0.25, as Excel
+    stores 25% typed into a percent cell) when ``fraction`` (the group's numbers are all ≤ 1) or when
+    ``shown`` ends with ``%``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         scale = 100 if fraction or shown.endswith("%") else 1
         return _decimal(value, shown, "", "百分比") * scale  # type: ignore[operator]

@@ -99,6 +99,12 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
 _NOTHING = object()
 
 
+def _shown(g: Grid, r: int, c: int, value: Any) -> str:
+    # A number's shown text needs the cell's number format (read lazily from the sheet XML): only
+    # typed text is needed to decode, so numbers skip it.
+    return "" if isinstance(value, (int, float)) and not isinstance(value, bool) else g.text(r, c)
+
+
 def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, tuple[int, int]]:
     """One cell by its place's kind, and the cell it was read from; a value that cannot be read is an
     error at its cell."""
@@ -117,13 +123,13 @@ def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, t
             return (decode.date(None, inside) if inside else None), (r, c)
         if place.kind == "money":
             log.mark(g, r, c)
-            amount, note = decode.money(value, g.text(r, c) if value is not None else "")
+            amount, note = decode.money(value, _shown(g, r, c, value))
             if note:
                 log.warn(g, r, c, note)
             return amount, (r, c)
         if place.kind == "percent":
             log.mark(g, r, c)
-            return (None if value is None else decode.percent(value, g.text(r, c))), (r, c)
+            return (None if value is None else decode.percent(value, _shown(g, r, c, value))), (r, c)
         if place.kind == "date":
             log.mark(g, r, c)
             return (None if value is None else decode.date(value, g.text(r, c))), (r, c)

@@ -316,7 +316,7 @@ def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) ->
     for k, rc in where.items():
         v = g.value(*rc)
         try:
-            plan[k] = None if v is None else percent(v, g.text(*rc), fraction)
+            plan[k] = None if v is None else percent(v, "" if isinstance(v, (int, float)) else g.text(*rc), fraction)
         except Unreadable:
             plan[k] = None  # reported by read_places already
     if all(v is None for v in plan.values()):

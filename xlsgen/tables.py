@@ -166,7 +166,8 @@ def read_rows(g: Grid, t: Table, lo: int, hi: int, log: ReadLog, total: Label) -
                 continue
             log.mark(g, r, c)
             try:
-                values[n], note = money(g.value(r, c), g.text(r, c))
+                v = g.value(r, c)
+                values[n], note = money(v, "" if isinstance(v, (int, float)) else g.text(r, c))
                 if note:
                     log.warn(g, r, c, note)
             except Unreadable as exc:
