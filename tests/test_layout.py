@@ -318,3 +318,15 @@ def test_markup_entities_and_newlines_survive_parsing() -> None:
     head = '<table data-sheet="s" data-template="t" data-version="1"><col data-width="5">'
     sheet = parse(head + '<tr><td data-field="a&amp;b">1 &lt; 2 &amp;&#10;三\n四 </td></tr></table>')
     assert sheet.cells[0].value == "1 < 2 &\n三\n四 " and sheet.cells[0].field == "a&b"
+
+
+def test_a_quoted_attribute_may_hold_a_greater_than_sign() -> None:
+    # The old tokenizer ended the tag at the ">" inside the formula: the formula was lost and the cell
+    # read 0,1,0)">0.
+    head = '<table data-sheet="s" data-template="t" data-version="1"><col data-width="5"><col data-width="5">'
+    sheet = parse(
+        head + '<tr><td data-field="a">3</td><td class="label" data-formula="IF({a}>0,1,0)">1</td></tr></table>'
+    )
+    cell = sheet.cells[1]
+    assert (cell.formula, cell.value, cell.style) == ("IF({a}>0,1,0)", "1", "label")
+    assert sheet.formula_a1(cell) == "=IF(A1>0,1,0)"

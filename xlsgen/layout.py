@@ -217,8 +217,11 @@ def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
 # ---------------------------------------------------------------- markup → Sheet
 
 
-# A cell whole (its text never holds "<": the templates autoescape it), or any other opening tag.
-_TOKEN = re.compile(r"<td([^>]*)>([^<]*)</td>|<([a-z]+)([^>]*)>")
+# A cell whole (its text never holds "<": the templates autoescape it), or any other opening tag. An
+# attribute's quoted value may hold ">" (a formula's IF({a}>0,…)): the attribute part is unquoted text
+# and whole quoted values, written as an unrolled loop so that it costs no more than ``[^>]*``.
+_ATTRS = r'([^>"]*(?:"[^"]*"[^>"]*)*)'
+_TOKEN = re.compile(rf"<td{_ATTRS}>([^<]*)</td>|<([a-z]+){_ATTRS}>")
 _ATTR = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"]*)")?')
 
 
