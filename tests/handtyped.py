@@ -77,6 +77,8 @@ class _Sheet:
         for c, v in enumerate(cells, 1):
             if v is not None and v != "":
                 cell = self.ws.cell(self.r, c + self.dc, v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"  # typed as text (a leading ' in Excel): openpyxl would make it a formula
                 if fmt and c in fmt:
                     cell.number_format = fmt[c]
         return self.r
