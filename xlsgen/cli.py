@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import DataError, XlsgenError, in_file
+from .progress import fail
 
 # The model (pydantic), the layout (Jinja) and the writer (xlsxwriter) are imported by the commands that
 # use them: `xlsgen --help` or a usage error should not pay for them.
@@ -88,10 +89,6 @@ def _speak_chinese() -> None:
 
 
 _speak_chinese()
-
-
-def fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
 
 
 class Guarded(click.Group):
@@ -662,4 +659,12 @@ def diff_command(old: Path, new: Path) -> None:
     click.echo(report(diff_units(a.unit, b.unit, a.cells, b.cells)), nl=False)
 
 
-from . import cli_season  # noqa: E402, F401  (registers units, collect, rollover, pdf on main)
+from . import cli_season  # noqa: E402  (the season's commands: units, collect, rollover, pdf)
+
+for _command in (
+    cli_season.pdf_command,
+    cli_season.units_command,
+    cli_season.collect_command,
+    cli_season.rollover_command,
+):
+    main.add_command(_command)

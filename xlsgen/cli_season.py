@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from .cli import fail, main
 from .errors import XlsgenError
+from .progress import fail
 
 
 def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
@@ -45,7 +45,7 @@ def convert_pdfs(workbooks: list[Path], out_dir: Path, quiet: bool = False) -> i
     return failed
 
 
-@main.command("pdf")
+@click.command("pdf")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -111,7 +111,7 @@ def bulk_pdfs(report, out_dir: Path, force: bool) -> int:  # type: ignore[no-unt
     return failed
 
 
-@main.command("units")
+@click.command("units")
 @click.argument("unit_list", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -192,7 +192,7 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
         sys.exit(1)
 
 
-@main.command("collect")
+@click.command("collect")
 @click.argument("returns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--issued",
@@ -250,7 +250,7 @@ def collect_command(returns_dir: Path, issued_dir: Path, checklist: Path, apply:
         sys.exit(1)
 
 
-@main.command("rollover")
+@click.command("rollover")
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--year", required=True, type=click.IntRange(2001, 2100), help="新的预算年度，例如 2026。")
 @click.option(

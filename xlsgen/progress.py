@@ -1,4 +1,5 @@
-"""The bulk run's progress on stderr: click's progress bar on a terminal, plain lines elsewhere.
+"""What the CLI says on stderr: an error line (:func:`fail`), and the bulk run's progress, click's
+progress bar on a terminal and plain lines elsewhere.
 
 On a stream that is not a terminal (a log file, CI) click's bar would print nothing but its label, so a
 plain line is printed every 10 % instead of redrawing, and logs stay readable.
@@ -11,6 +12,11 @@ import time
 from typing import IO
 
 import click
+
+
+def fail(message: str) -> None:
+    """One error line on stderr: ``错误：<message>``."""
+    click.echo(f"错误：{message}", err=True)
 
 
 def clock(seconds: float) -> str:

@@ -13,23 +13,20 @@ The rules of the move, for a unit of year Y rolled to Y+1 (also written in the R
 * 填报日期 is cleared and marked to fill; 年度工作任务, 年度目标 and the projects are kept, marked for
   review.
 
-The marks live in the unit's ``draft`` field; rule W-DRAFT turns each into a warning saying what to
+The marks live in the unit's ``draft`` field; rule W-DRAFT (drafts.py) turns each into a warning saying what to
 fill or check, and the rules that would otherwise fail on a field still to fill (a 0.00 合计, an empty
 填报日期) leave it to that warning. So a draft validates with warnings only.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Location, XlsgenError, in_file
+from .errors import ERROR, WARNING, Location, XlsgenError, in_file
 from .model import Draft, Unit, YearAmounts
-from .rules import ERROR, WARNING, Context, rule
 
 if TYPE_CHECKING:
     from .validate import Problem
@@ -65,55 +62,6 @@ def roll(unit: Unit, year: int) -> Unit:
             review.append(path)
     u.draft = Draft(from_year=unit.year, fill=fill, review=review)
     return u
-
-
-# ---------------------------------------------------------------- the warnings a draft gives
-
-_PARTS = {
-    "income": ("收入构成", {"fiscal": "财政拨款", "special": "财政专户管理资金", "own": "单位资金"}),
-    "expense": (
-        "支出构成",
-        {"personnel": "人员类项目支出", "operating": "运转类项目支出", "targeted": "特定目标类项目支出"},
-    ),
-}
-_FUNDING = re.compile(r"^funding\.(income|expense)\.(\w+)\.current$")
-_ANNUAL = re.compile(r"^annual\.indicators\[(\d+)\]\.value$")
-
-
-def _message(unit: Unit, path: str, filling: bool) -> str:
-    d = unit.draft
-    last = d.from_year if d is not None else unit.year - 1
-    if m := _FUNDING.match(path):
-        side, parts = _PARTS[m.group(1)]
-        return f"{unit.year}年 {side} {parts.get(m.group(2), m.group(2))} 的当年金额待填写（草稿中暂为 0.00；近两年已按上年的数据前移）"
-    if path == "filled_on":
-        return "填报日期待填写（滚动生成草稿时已清空），格式 YYYY-MM-DD"
-    if m := _ANNUAL.match(path):
-        i = int(m.group(1))
-        rows = unit.annual.indicators
-        if i < len(rows):
-            r = rows[i]
-            return f"年度绩效指标「{r.level3 or r.level2}」的预期当年实现值暂按 {last} 年的「{r.value}」填写：请核对后改为 {unit.year} 年的目标值"
-    if path == "long_term.deadline":
-        return f"长期目标截止年度在 {unit.year} 年之前已过，草稿暂定为 {unit.long_term.deadline} 年：请确定新的截止年度，并核对长期目标与长期绩效指标"
-    if path == "tasks":
-        return f"年度工作任务沿用 {last} 年的内容：请核对，改为 {unit.year} 年的工作任务"
-    if path == "annual.goal":
-        return f"年度目标沿用 {last} 年的内容：请核对，改为 {unit.year} 年的年度目标"
-    if path == "projects":
-        return f"项目清单、预算数与项目绩效指标沿用 {last} 年：请按 {unit.year} 年的预算核对、增删项目"
-    return f"{path}：待填写" if filling else f"{path}：暂按 {last} 年填写，请核对"
-
-
-@rule("W-DRAFT", 12, "滚动生成的下一年度草稿：待填写的内容，以及暂按上年填写、待核对的内容（draft 字段）")
-def draft_marks(ctx: Context) -> Iterator[tuple[str, str]]:
-    d = ctx.unit.draft
-    if d is None:
-        return
-    for path in d.fill:
-        yield path, _message(ctx.unit, path, True)
-    for path in d.review:
-        yield path, _message(ctx.unit, path, False)
 
 
 # ---------------------------------------------------------------- the command

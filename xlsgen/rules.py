@@ -1142,6 +1142,3 @@ def unit_code(ctx: Context) -> Iterator[Finding]:
                 f"projects[{i}].unit_code",
                 f"第{i + 1}个项目表头的单位编码「{p.unit_code}」不像编码：应只含数字和字母",
             )
-
-
-from . import rollover as _rollover  # noqa: E402, F401  (registers W-DRAFT, the marks of a rollover draft)

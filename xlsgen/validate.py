@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import drafts as _drafts  # noqa: F401  (registers W-DRAFT; it imports rules.py first, so it comes last)
 from .errors import ERROR, WARNING, DataError, Location, Problem, in_file
 from .model import Unit, load_unit
 from .rules import RULES, Context

@@ -1,0 +1,67 @@
+"""The code's shape: no import cycle among xlsgen's modules, every module and class small enough to read."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "xlsgen"
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {p.stem: ast.parse(p.read_text("utf-8"), str(p)) for p in sorted(PACKAGE.glob("*.py"))}
+
+
+def imports(tree: ast.Module, modules: set[str]) -> set[str]:
+    """xlsgen's modules a module imports anywhere in it: at the top, in a function, under TYPE_CHECKING."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 or node.module == "xlsgen" or (node.module or "").startswith("xlsgen."):
+                base = (node.module or "").removeprefix("xlsgen").removeprefix(".") if node.level == 0 else node.module
+                if base:
+                    found.add(base.split(".")[0])
+                else:  # from . import a, b
+                    found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("xlsgen."))
+    return found & modules
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle, as the modules along it, or [] when there is none."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    path: list[str] = []
+
+    def visit(m: str) -> list[str]:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                return [*path[path.index(n) :], n]
+            if n not in state and (found := visit(n)):
+                return found
+        path.pop()
+        state[m] = 2
+        return []
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return []
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
+    lazy = ast.parse("def f():\n    from .b import x\n")
+    top = ast.parse("from . import a\nimport xlsgen.c\n")
+    graph = {"a": imports(lazy, {"a", "b", "c"}), "b": imports(top, {"a", "b", "c"}), "c": set()}
+    assert graph == {"a": {"b"}, "b": {"a", "c"}, "c": set()}
+    assert cycle(graph) == ["a", "b", "a"]
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_import_cycle_among_xlsgen_modules() -> None:
+    trees = _modules()
+    graph = {name: imports(tree, set(trees)) - {name} for name, tree in trees.items()}
+    assert {"bulk", "summary", "render", "files"} <= set(graph)  # the walk found the package
+    assert cycle(graph) == []
