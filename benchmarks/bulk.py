@@ -43,8 +43,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-
 
 def peak_rss_kb() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -89,20 +87,15 @@ def child_bulk(data: str, out: str, jobs: int) -> dict[str, Any]:
 
 def _replay_plan(path: Path) -> dict[str, Any]:
     """Everything xlsxwriter needs for one unit's workbook, with no xlsgen code left to run."""
-    from xlsgen import __version__, forms, layout, render, styles
+    from xlsgen import forms, layout, render, styles
     from xlsgen.model import load_unit
 
     unit = load_unit(path)
     sheets = layout.build(unit)
     plan: dict[str, Any] = {
         "file": render.file_name(unit),
-        "props": {
-            "title": f"{unit.name} {forms.DEPT_SHEET}",
-            "subject": f"{unit.year}年度绩效目标",
-            "author": "xlsgen",
-            "created": render.FIXED_DATE,
-            "comments": f"xlsgen {__version__}",
-        },
+        "title": f"{unit.name} {forms.DEPT_SHEET}",
+        "subject": f"{unit.year}年度绩效目标",
         "custom": [
             ("xlsgen_templates", ",".join(s.template for s in sheets)),
             ("xlsgen_template_version", layout.TEMPLATE_VERSION),
@@ -152,11 +145,10 @@ def _replay(
     lists_sheet: str,
     margins: dict[str, float],
 ) -> None:
-    """Raw xlsxwriter calls only."""
-    import xlsxwriter
+    """Raw xlsxwriter calls only (the workbook and print setup through xlsgen.xlsx, as render does)."""
+    from xlsgen import xlsx
 
-    wb = xlsxwriter.Workbook(str(out / plan["file"]), OPTIONS)
-    wb.set_properties(plan["props"])
+    wb = xlsx.new_workbook(str(out / plan["file"]), plan["title"], subject=plan["subject"])
     for key, value in plan["custom"]:
         wb.set_custom_property(key, value)
     formats = {name: wb.add_format(props) for name, props in styles_sheet.items()}
@@ -180,16 +172,14 @@ def _replay(
                 ws.write_number(op[1], op[2], op[3], formats[op[4]])
             else:
                 ws.data_validation(op[1], op[2], op[3], op[4], op[5])
-        ws.set_paper(9)
-        ws.set_portrait()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(**margins)
-        ws.center_horizontally()
-        ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.3})
-        if sheet["repeat"]:
-            ws.repeat_rows(*sheet["repeat"])
-        if sheet["breaks"]:
-            ws.set_h_pagebreaks(sheet["breaks"])
+        xlsx.print_setup(
+            ws,
+            margins=margins,
+            center=True,
+            repeat_rows=sheet["repeat"],
+            breaks=sheet["breaks"],
+            footer={"margin": 0.3},
+        )
     ls = wb.add_worksheet(lists_sheet)
     for col, (name, values, ref) in enumerate(plan["lists"]):
         ls.write_string(0, col, name)

@@ -20,9 +20,9 @@ from . import __version__
 from .collect import HAS_ERRORS, LEDGER_SHEET, NOT_RETURNED, PASSED, SEVERAL, WARNINGS_ONLY, Entry, Ledger
 from .errors import ERROR, Problem
 from .files import write_atomic
-from .render import FIXED_DATE
 from .styles import BODY_FONT
 from .summary import MAX_WIDTH, _display_width, _fit_rows, _print_setup
+from .xlsx import FIXED_DATE
 
 SHOWN_PROBLEMS = 5  # problems spelled out in a unit's row; the rest are on 问题清单
 STATUS_COLOURS = {

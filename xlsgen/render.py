@@ -7,7 +7,6 @@ stays ``=1+1``. The document date is fixed, so the same unit gives byte-identica
 
 from __future__ import annotations
 
-import datetime as _dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -16,14 +15,14 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, fastsheet, forms, styles
+from . import fastsheet, forms, styles
 from .errors import DataError, Location, OutputError
 from .files import workbook_name, write_atomic
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import CELL_LIMIT, Unit, cell_length
+from .xlsx import new_workbook, print_setup
 
-FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
 LISTS_SHEET = "_lists"
 LISTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     # name → (defined name, values, input message)
@@ -138,16 +137,9 @@ def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, A
 
 
 def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**MARGINS_IN)
-    ws.center_horizontally()
-    ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.3})
-    if sheet.repeat_rows:
-        ws.repeat_rows(*sheet.repeat_rows)
-    if sheet.breaks:
-        ws.set_h_pagebreaks(sheet.breaks)
+    print_setup(
+        ws, margins=MARGINS_IN, center=True, repeat_rows=sheet.repeat_rows, breaks=sheet.breaks, footer={"margin": 0.3}
+    )
 
 
 def _write_lists(wb: xlsxwriter.Workbook) -> None:
@@ -170,24 +162,7 @@ def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None, lock: bo
     """
     sheets = build(unit, sections)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    wb.set_properties(
-        {
-            "title": f"{unit.name} {forms.DEPT_SHEET}",
-            "subject": f"{unit.year}年度绩效目标",
-            "author": "xlsgen",
-            "created": FIXED_DATE,
-            "comments": f"xlsgen {__version__}",
-        }
-    )
+    wb = new_workbook(buf, f"{unit.name} {forms.DEPT_SHEET}", subject=f"{unit.year}年度绩效目标")
     wb.set_custom_property("xlsgen_templates", ",".join(s.template for s in sheets))
     wb.set_custom_property("xlsgen_template_version", TEMPLATE_VERSION)
     # Fields no form prints (单位编码 when no project shows it, 主管部门, 所属地区, the project tree) travel

@@ -13,15 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
-from . import __version__
 from .errors import ERROR
 from .files import write_atomic
 from .layout import CELL_PADDING_PX, a1, column_px, needed_height
 from .outcomes import FAILED, OK, SKIPPED, Outcome
-from .render import FIXED_DATE
 from .styles import BODY_FONT
+from .xlsx import new_workbook, print_setup
 
 SUMMARY_NAME = "汇总表.xlsx"
 
@@ -68,17 +65,7 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
     """The checklist workbook: one row per unit sorted by code, a totals row, and every problem."""
     rows = sorted(outcomes, key=_sort_key)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    wb.set_properties(
-        {
-            "title": "xlsgen 批量生成汇总表",
-            "author": "xlsgen",
-            "created": FIXED_DATE,
-            "comments": f"xlsgen {__version__}",
-        }
-    )
+    wb = new_workbook(buf, "xlsgen 批量生成汇总表")
     wb.set_custom_property("xlsgen_kind", "汇总表")  # a checklist, not a form: `xlsgen pdf` leaves it out
     base = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
     fmt = {
@@ -267,11 +254,7 @@ def _fit_rows(ws: Any, widths: list[float], texts: list[tuple[int, dict[int, str
 
 def _print_setup(ws: Any) -> None:
     # The checklist is printed and ticked off by hand: landscape A4, one page wide, header on every page.
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.set_footer("&C第 &P 页 共 &N 页")
+    print_setup(ws, landscape=True, repeat_rows=(0,))
 
 
 def write_summary(out_dir: Path, outcomes: Iterable[Outcome]) -> Path:

@@ -380,8 +380,8 @@ def list_bytes(rows: tuple[tuple[Any, ...], ...] = ()) -> bytes:
     """The unit list workbook: the header row, ``rows`` under it, text-formatted code and phone columns."""
     import xlsxwriter
 
-    from .render import FIXED_DATE
     from .styles import BODY_FONT
+    from .xlsx import FIXED_DATE
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(

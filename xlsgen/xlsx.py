@@ -1,0 +1,54 @@
+"""The one xlsxwriter setup every workbook xlsgen writes shares: options, document properties, print.
+
+Text is always written as text (``strings_to_*`` off: ``=1+1`` typed by a unit stays ``=1+1``) and the
+document date is fixed, so the same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+
+FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
+OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+FOOTER = "&C第 &P 页 共 &N 页"
+A4 = 9
+
+
+def new_workbook(target: str | IO[bytes], title: str, **properties: str) -> xlsxwriter.Workbook:
+    """A workbook with xlsgen's options and document properties (title, author, fixed date, version)."""
+    wb = xlsxwriter.Workbook(target, OPTIONS)
+    wb.set_properties(
+        {"title": title, **properties, "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
+    )
+    return wb
+
+
+def print_setup(
+    ws: Worksheet,
+    *,
+    landscape: bool = False,
+    margins: dict[str, float] | None = None,
+    center: bool = False,
+    repeat_rows: tuple[int, ...] | None = None,
+    breaks: list[int] | None = None,
+    footer: dict[str, Any] | None = None,
+) -> None:
+    """A4, one page wide, page numbers in the footer; the rest as each workbook needs it."""
+    ws.set_paper(A4)
+    ws.set_landscape() if landscape else ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    if margins:
+        ws.set_margins(**margins)
+    if center:
+        ws.center_horizontally()
+    ws.set_footer(FOOTER, footer) if footer else ws.set_footer(FOOTER)
+    if repeat_rows:
+        ws.repeat_rows(*repeat_rows)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
