@@ -6,6 +6,8 @@ enumerations and the 填报说明 from here, so a label can never drift between 
 
 from __future__ import annotations
 
+import re
+
 DEPT_SHEET = "部门整体绩效目标申报表"
 PROJECT_SHEET = "项目绩效目标表"
 
@@ -107,3 +109,15 @@ IDENTITY_PROPERTIES = {
     "region": "xlsgen_unit_region",
     "project_tree": "xlsgen_project_tree",
 }
+
+
+# 履职效能 / 核心业务产出 N: two are printed, a unit may add more. Printed with one space; typed with any.
+PERFORMANCE = "履职效能"
+CORE_OUTPUT = "核心业务产出"
+CORE_PRINTED = re.compile(rf"^{CORE_OUTPUT} (\d+)$")
+CORE_TYPED = re.compile(rf"^{CORE_OUTPUT}\s*(\d+)$")
+
+
+def core_output(n: int) -> str:
+    """The label of the n-th 核心业务产出 as printed: ``核心业务产出 2``."""
+    return f"{CORE_OUTPUT} {n}"

@@ -130,14 +130,14 @@ def _known_labels() -> dict[str, str]:
 
 
 _LABELS = _known_labels()
-_CORE_OUTPUT = re.compile(r"^核心业务产出\s*(\d+)$")
+_CORE_OUTPUT = forms.CORE_TYPED
 
 
 def fix_label(text: str) -> Fix | None:
     """A pre-printed label in its printed spelling (known variants, stray spaces); other text is only trimmed."""
     key = _compact(text)
     m = _CORE_OUTPUT.match(key)
-    target = f"核心业务产出 {int(m.group(1))}" if m else _LABELS.get(key)
+    target = forms.core_output(int(m.group(1))) if m else _LABELS.get(key)
     if target is not None and target != text:
         reason = "改为预印标签的写法" if _compact(target) != key else "去掉标签中多余的空格"
         return Fix(target, reason)

@@ -73,7 +73,7 @@ _PLAIN = re.compile(r"^(?=.*\S)[^.。…·‥⋯\s\d．、:：;；,，年目]+$"
 _CODE = re.compile(r"[0-9A-Za-z]+")
 _STAR_GROUPS = {(l1, l2) for l1, l2, l3s in forms.SKELETON if not l3s}
 _FIXED_GROUPS = {(l1, l2) for l1, l2, l3s in forms.SKELETON if l3s}
-_CORE = re.compile(r"^核心业务产出 (\d+)$")
+_CORE = forms.CORE_PRINTED
 # 一级指标 whose 二级 are all the unit's own (★): an unknown 二级 there is one wrong group, not many wrong rows.
 _STAR_ONLY = {l1 for l1 in forms.LEVEL1 if all((a, b) in _STAR_GROUPS for a, b, _ in forms.SKELETON if a == l1)}
 
@@ -748,7 +748,7 @@ def _skeleton(rows: list[Any], table: str, label: str) -> list[tuple[str, str, s
     cores: set[int] = set()
     for i, r in enumerate(rows):
         group = (r.level1, r.level2)
-        core = _CORE.match(r.level2) if r.level1 == "履职效能" else None
+        core = _CORE.match(r.level2) if r.level1 == forms.PERFORMANCE else None
         if is_placeholder(r.level2) or (is_placeholder(r.level3) and not (group in _STAR_GROUPS or core)):
             continue  # the blank template's …… rows: E-PLACEHOLDER reports them
         if group in _STAR_GROUPS or core or (group not in _FIXED_GROUPS and r.level1 in _STAR_ONLY):
@@ -764,8 +764,8 @@ def _skeleton(rows: list[Any], table: str, label: str) -> list[tuple[str, str, s
     expected: list[tuple[str, str, str]] = []
     for l1, l2, l3s in forms.SKELETON:
         expected.extend((l1, l2, l3) for l3 in l3s or ("★",))
-        if l2 == "核心业务产出 2":  # a unit may add 核心业务产出 3, 4, … after the two printed ones
-            expected.extend((l1, f"核心业务产出 {n}", "★") for n in sorted(cores) if n > 2)
+        if l2 == forms.core_output(2):  # a unit may add 核心业务产出 3, 4, … after the two printed ones
+            expected.extend((l1, forms.core_output(n), "★") for n in sorted(cores) if n > 2)
 
     keys = [e.key for e in actual]
     matched_exp: set[int] = set()
