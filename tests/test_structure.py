@@ -65,3 +65,42 @@ def test_no_import_cycle_among_xlsgen_modules() -> None:
     graph = {name: imports(tree, set(trees)) - {name} for name, tree in trees.items()}
     assert {"bulk", "summary", "render", "files"} <= set(graph)  # the walk found the package
     assert cycle(graph) == []
+
+
+MAX_MODULE_LINES = 800
+MAX_CLASS_LINES = 300
+
+
+def oversized(trees: dict[str, tuple[ast.Module, int]]) -> list[str]:
+    """Modules over MAX_MODULE_LINES lines and classes over MAX_CLASS_LINES, as "name: lines"."""
+    found = []
+    for name, (tree, lines) in trees.items():
+        if lines > MAX_MODULE_LINES:
+            found.append(f"{name}: {lines}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                size = node.end_lineno - node.lineno + 1
+                if size > MAX_CLASS_LINES:
+                    found.append(f"{name}.{node.name}: {size}")
+    return found
+
+
+def test_the_size_check_finds_a_long_module_and_a_long_class() -> None:
+    long_class = "class Big:\n" + "    x = 1\n" * MAX_CLASS_LINES
+    short = "class Small:\n    x = 1\n"
+    trees = {
+        "big": (ast.parse(long_class), MAX_CLASS_LINES + 1),
+        "long": (ast.parse(short + "\n" * MAX_MODULE_LINES), MAX_MODULE_LINES + 2),
+        "fine": (ast.parse(short), 2),
+    }
+    assert oversized(trees) == ["big.Big: 301", "long: 802"]
+
+
+def test_no_module_over_800_lines_and_no_class_over_300() -> None:
+    paths = sorted(PACKAGE.glob("*.py"))
+    assert len(paths) > 20  # the walk found the package
+    trees = {}
+    for p in paths:
+        text = p.read_text("utf-8")
+        trees[p.stem] = (ast.parse(text, str(p)), len(text.splitlines()))
+    assert oversized(trees) == []

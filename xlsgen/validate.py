@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import drafts as _drafts  # noqa: F401  (registers W-DRAFT; it imports rules.py first, so it comes last)
+# Importing a rule module registers its rules, in this order (rules 1–16 of forms.md §4, then W-DRAFT).
+from . import rules_money as _rules_money  # noqa: F401  isort: skip
+from . import rules_values as _rules_values  # noqa: F401  isort: skip
+from . import rules_form as _rules_form  # noqa: F401  isort: skip
+from . import drafts as _drafts  # noqa: F401  isort: skip
 from .errors import ERROR, WARNING, DataError, Location, Problem, in_file
 from .model import Unit, load_unit
 from .rules import RULES, Context
