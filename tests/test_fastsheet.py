@@ -89,6 +89,12 @@ def test_fast_worksheet_falls_back_for_cells_it_does_not_know() -> None:
         ws.write_comment(6, 0, "注")
         ws.merge_range(8, 0, 9, 3, "合并", bold)
         ws.write_url(10, 0, "https://example.com", bold)
+        ws.write_formula(2, 0, "=XLOOKUP(1,A1:A3,B1:B3)", bold, 0)  # _xlfn. prefixes
+        ws.write_formula(2, 1, "=STDEV.S(A1:A3)+SUM(B1:B3)", bold, 0)
+        ws.write_formula(2, 2, "=IF(A1<2,ROUND(A2,1),0)", bold, 1.5)
+        ws.write_dynamic_array_formula(3, 0, 3, 0, "=FILTER(A1:A3,A1:A3>0)", bold, 0)
+        ws.data_validation(5, 0, 5, 1, {"validate": "list", "source": "=$A$1:$A$3"})
+        ws.data_validation(5, 2, 5, 2, {"validate": "custom", "value": "=AND(ISNUMBER(C6),C6>0)"})
         ws.write_datetime(11, 0, __import__("datetime").datetime(2024, 1, 2), wb.add_format({"num_format": "yyyy"}))
         wb.close()
         return buf.getvalue()

@@ -23,8 +23,15 @@ from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 TESTED_VERSIONS = ("3.3.1",)
 
@@ -59,27 +66,36 @@ def place_cells(
 ) -> None:
     """Store a sheet's cells as render.write_sheet's public calls would: for each cell in order, its
     merge (padded with formatted blanks), then its formula, blank, string or number."""
-    table, sst = ws.table, ws.str_table
-    rows: list[int] = [] if ws.dim_rowmin is None else [ws.dim_rowmin, ws.dim_rowmax]
-    cols: list[int] = [] if ws.dim_colmin is None else [ws.dim_colmin, ws.dim_colmax]
+    if not cells:
+        return
+    table, shared, merges = ws.table, ws.str_table._get_shared_string_index, ws.merge
+    rmin = cmin = 1 << 30
+    rmax = cmax = -1
     half_max = ws.xls_strmax // 2
+    new = tuple.__new__  # what the records' namedtuple __new__ does, without its Python frame
+    styles: dict[str, tuple[Any, str, Any]] = {}  # style → (format, value type, its blank cell record)
     for cell in cells:
-        fmt = formats[cell.style]
-        kind = value_types.get(cell.style, "text")
-        row, col = cell.row, cell.col
-        if cell.last_row >= ws.xls_rowmax or cell.last_col >= ws.xls_colmax:
-            raise ValueError(f"cell {row},{col} outside the worksheet")
-        rows.append(row)
-        cols.append(col)
-        if cell.last_row > row or cell.last_col > col:
-            ws.merge.append([row, col, cell.last_row, cell.last_col])
-            blank = CellBlankTuple(fmt)
-            for r in range(row, cell.last_row + 1):
+        style = cell.style
+        got = styles.get(style)
+        if got is None:
+            fmt = formats[style]
+            got = styles[style] = (fmt, value_types.get(style, "text"), CellBlankTuple(fmt))
+        fmt, kind, blank = got
+        row, col, last_row, last_col = cell.row, cell.col, cell.last_row, cell.last_col
+        if row < rmin:
+            rmin = row
+        if col < cmin:
+            cmin = col
+        if last_row > rmax:
+            rmax = last_row
+        if last_col > cmax:
+            cmax = last_col
+        if last_row > row or last_col > col:
+            merges.append([row, col, last_row, last_col])
+            for r in range(row, last_row + 1):
                 line = table[r]
-                for c in range(col, cell.last_col + 1):
+                for c in range(col, last_col + 1):
                     line[c] = blank
-            rows.append(cell.last_row)
-            cols.append(cell.last_col)
         value = cell.value
         if cell.formula:
             formula = formula_of(cell)
@@ -89,25 +105,59 @@ def place_cells(
             else:
                 ws.write_formula(row, col, formula, fmt, cached)
         elif value == "":
-            table[row][col] = CellBlankTuple(fmt)
+            table[row][col] = blank
         elif kind == "text":
             if len(value) > half_max:  # may need truncating to Excel's limit: the public call does it
                 ws.write_string(row, col, value, fmt)
             else:
-                table[row][col] = CellStringTuple(sst._get_shared_string_index(value), fmt)
+                table[row][col] = new(CellStringTuple, (shared(value), fmt))
         else:
             number = value_of(value, kind)
             if type(number) is float and math.isfinite(number):
-                table[row][col] = CellNumberTuple(number, fmt)
+                table[row][col] = new(CellNumberTuple, (number, fmt))
             else:
                 ws.write_number(row, col, number, fmt)
-    if rows:
-        ws.dim_rowmin, ws.dim_rowmax = min(rows), max(rows)
-        ws.dim_colmin, ws.dim_colmax = min(cols), max(cols)
+    if rmin < 0 or cmin < 0 or rmax >= ws.xls_rowmax or cmax >= ws.xls_colmax:
+        raise ValueError("a cell lies outside the worksheet")
+    ws.dim_rowmin = rmin if ws.dim_rowmin is None else min(ws.dim_rowmin, rmin)
+    ws.dim_rowmax = rmax if ws.dim_rowmax is None else max(ws.dim_rowmax, rmax)
+    ws.dim_colmin = cmin if ws.dim_colmin is None else min(ws.dim_colmin, cmin)
+    ws.dim_colmax = cmax if ws.dim_colmax is None else max(ws.dim_colmax, cmax)
 
 
 class FastWorksheet(Worksheet):
     """xlsxwriter's Worksheet with string-joining writers for ``<sheetData>`` and ``<mergeCells>``."""
+
+    def _calculate_spans(self) -> None:  # Worksheet._calculate_spans, by the rows' keys
+        spans: dict[int, str] = {}
+        lo: int | None = None
+        hi = 0
+        colmin, colmax = self.dim_colmin, self.dim_colmax
+        table, comments = self.table, self.comments
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            for source in (table, comments):
+                if row_num in source:
+                    cols = [c for c in source[row_num] if colmin <= c <= colmax]
+                    if cols:
+                        a, b = min(cols), max(cols)
+                        lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if lo is not None:
+                    spans[int(row_num / 16)] = f"{lo + 1}:{hi + 1}"
+                    lo = None
+        self.row_spans = spans
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        # The original runs some thirty substitutions that can only change a formula calling one of the
+        # functions they name; a formula calling none of them is returned as its first steps leave it.
+        if self.use_future_functions or expand_future_functions:
+            return super()._prepare_formula(formula, expand_future_functions)
+        text = formula[1:] if formula.startswith("{") else formula
+        text = text[1:] if text.startswith("=") else text
+        text = text[:-1] if text.endswith("}") else text
+        if "_xlfn." in text or "(" not in text or all(f in _SAFE_FUNCTIONS for f in _FUNCTION.findall(text)):
+            return text
+        return super()._prepare_formula(formula, expand_future_functions)
 
     def _write_rows(self) -> None:  # the same elements as Worksheet._write_rows, in the same order
         self._calculate_spans()
@@ -131,41 +181,42 @@ class FastWorksheet(Worksheet):
                 if cell is None:
                     continue
                 fmt = cell.format
-                name = cell.__class__.__name__
-                if not fmt or name not in ("String", "Blank", "Number", "Datetime", "Formula"):
-                    fh.write("".join(parts))
-                    parts.clear()
-                    self._write_cell(row_num, col_num, cell)
-                    continue
-                index = xf.get(id(fmt))
-                if index is None:
-                    index = xf[id(fmt)] = fmt._get_xf_index()
-                attrs = f'<c r="{letters[col_num]}{number}" s="{index}"'
-                if name == "String":
-                    parts.append(f'{attrs} t="s"><v>{cell.string}</v></c>')
-                elif name == "Blank":
-                    parts.append(f"{attrs}/>")
-                elif name == "Formula":
-                    value = cell.value
-                    if type(value) not in (int, float):  # booleans, strings, errors: xlsxwriter's own
-                        fh.write("".join(parts))
-                        parts.clear()
-                        self._write_cell(row_num, col_num, cell)
+                kind = type(cell)
+                if fmt:
+                    index = xf.get(id(fmt))
+                    if index is None:
+                        index = xf[id(fmt)] = fmt._get_xf_index()
+                    if kind is CellBlankTuple:
+                        parts.append(f'<c r="{letters[col_num]}{number}" s="{index}"/>')
                         continue
-                    formula = cell.formula
-                    if _XML_SPECIAL.search(formula):
-                        formula = self._escape_data(formula)
-                    parts.append(f"{attrs}><f>{formula}</f><v>{value}</v></c>")
-                else:
-                    parts.append(f"{attrs}><v>{cell.number:.16G}</v></c>")
+                    if kind is CellStringTuple:
+                        parts.append(f'<c r="{letters[col_num]}{number}" s="{index}" t="s"><v>{cell.string}</v></c>')
+                        continue
+                    if kind is CellNumberTuple or kind is CellDatetimeTuple:
+                        parts.append(f'<c r="{letters[col_num]}{number}" s="{index}"><v>{cell.number:.16G}</v></c>')
+                        continue
+                    if kind is CellFormulaTuple and type(cell.value) in (int, float):
+                        formula = cell.formula
+                        if _XML_SPECIAL.search(formula):
+                            formula = self._escape_data(formula)
+                        parts.append(
+                            f'<c r="{letters[col_num]}{number}" s="{index}"><f>{formula}</f><v>{cell.value}</v></c>'
+                        )
+                        continue
+                # Anything else (no format, rich text, booleans, array formulas, text results): the original.
+                fh.write("".join(parts))
+                parts.clear()
+                self._write_cell(row_num, col_num, cell)
             parts.append("</row>")
             fh.write("".join(parts))
 
     def _write_merge_cells(self) -> None:
         if not self.merge:
             return
-        refs = "".join(
-            f'<mergeCell ref="{xl_rowcol_to_cell(r1, c1)}:{xl_rowcol_to_cell(r2, c2)}"/>'
-            for r1, c1, r2, c2 in self.merge
-        )
-        self.fh.write(f'<mergeCells count="{len(self.merge)}">{refs}</mergeCells>')
+        letters: dict[int, str] = {}
+        refs = []
+        for r1, c1, r2, c2 in self.merge:
+            a = letters.get(c1) or letters.setdefault(c1, xl_col_to_name(c1))
+            b = letters.get(c2) or letters.setdefault(c2, xl_col_to_name(c2))
+            refs.append(f'<mergeCell ref="{a}{r1 + 1}:{b}{r2 + 1}"/>')
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">{"".join(refs)}</mergeCells>')

@@ -231,6 +231,26 @@ def _attrs(text: str) -> dict[str, str]:
     return dict(_ATTR.findall(text))
 
 
+@lru_cache(maxsize=16384)  # a county repeats the same cell attributes (paths, styles) unit after unit
+def _td(text: str) -> tuple[Any, ...]:
+    """A ``td``'s rowspan, colspan and Cell's fields from ``style`` on, as its attributes give them."""
+    a = _attrs(text)
+    return (
+        int(a.get("rowspan") or 1),
+        int(a.get("colspan") or 1),
+        (
+            a.get("class", "label"),
+            a.get("data-field") or None,
+            a.get("data-formula") or None,
+            a.get("data-list") or None,
+            a.get("data-list-style", "stop"),
+            "data-split" in a,
+            a.get("data-room"),
+            a.get("data-kind", "text"),
+        ),
+    )
+
+
 class _TableParser:
     """Places the cells of our markup with the HTML table algorithm.
 
@@ -257,7 +277,7 @@ class _TableParser:
             if tag:
                 self.start(tag, _attrs(attrs))
             else:
-                self.cell(_attrs(td_attrs), html.unescape(text) if "&" in text else text)
+                self.cell(_td(td_attrs), html.unescape(text) if "&" in text else text)
 
     def start(self, tag: str, a: dict[str, str]) -> None:
         if tag == "table":
@@ -280,26 +300,12 @@ class _TableParser:
             if "data-with-prev" in a:
                 self.with_prev.append(self.row)
 
-    def cell(self, a: dict[str, str], text: str) -> None:
+    def cell(self, spec: tuple[Any, ...], text: str) -> None:
+        rows, cols, details = spec
         row, col, taken = self.row, self.col, self.taken
         while (row, col) in taken:  # skip the cells that rowspans from the rows above cover
             col += 1
-        rows, cols = int(a.get("rowspan") or 1), int(a.get("colspan") or 1)
-        cell = Cell(
-            row,
-            col,
-            row + rows - 1,
-            col + cols - 1,
-            text,
-            a.get("class", "label"),
-            a.get("data-field") or None,
-            a.get("data-formula") or None,
-            a.get("data-list") or None,
-            a.get("data-list-style", "stop"),
-            "data-split" in a,
-            a.get("data-room"),
-            a.get("data-kind", "text"),
-        )
+        cell = Cell(row, col, row + rows - 1, col + cols - 1, text, *details)
         self.col = cell.last_col + 1
         if cell.style not in styles.STYLES:
             raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {cell.style}", self.origin)
@@ -340,7 +346,12 @@ def parse(markup_: str) -> Sheet:
     if p.tables:
         p.close_table(n_rows - 1)
     n_cols = len(p.widths)
-    holes = [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
+    # Every taken cell lies inside the grid, so a full count means no holes.
+    holes = (
+        []
+        if len(p.taken) == n_rows * n_cols
+        else [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
+    )
     if holes:
         raise LayoutError(f"第 {holes[0][0] + 1} 行缺少单元格 {a1(*holes[0])}", p.origin)
     repeat = p.meta.get("data-repeat-rows")
