@@ -100,3 +100,20 @@ def test_fast_worksheet_falls_back_for_cells_it_does_not_know() -> None:
         return buf.getvalue()
 
     assert book(fastsheet.FastWorksheet) == book(None)
+
+
+@pytest.mark.skipif(not fastsheet.enabled(), reason=f"xlsxwriter {xlsxwriter.__version__} is not a tested version")
+def test_summary_workbook_is_the_same_through_the_fast_worksheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlsgen import bulk, summary
+    from xlsgen.demo import write_county
+
+    data = tmp_path / "data"
+    write_county(4, data, seed=2, max_projects=3)
+    (data / "坏.json").write_text("{", "utf-8")  # a failed unit: its problem rows too
+    report = bulk.run(data, tmp_path / "out", jobs=1, summary=False)
+    fast = summary.summary_bytes(report.outcomes)
+    monkeypatch.setattr(xlsxwriter, "__version__", "0.0.1")
+    assert fastsheet.worksheet_class() is None
+    assert summary.summary_bytes(report.outcomes) == fast

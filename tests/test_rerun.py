@@ -103,3 +103,16 @@ def test_a_unit_with_errors_is_checked_again_every_run(tmp_path: Path) -> None:
     for _ in range(2):
         report = bulk.run(data, out, jobs=1)
         assert report.count(bulk.FAILED) == 1 and report.count(bulk.SKIPPED) == 2
+
+
+def test_the_summary_is_written_again_only_when_something_changed(tmp_path: Path) -> None:
+    data, out, files, _ = first_run(tmp_path)
+    summary = out / bulk.SUMMARY_NAME
+    written = summary.stat().st_mtime_ns
+    assert bulk.run(data, out, jobs=1).summary == summary and summary.stat().st_mtime_ns == written
+    summary.write_bytes(b"")  # damaged: written again
+    assert bulk.run(data, out, jobs=1).summary == summary and summary.stat().st_size > 0
+    written = summary.stat().st_mtime_ns
+    files[0].unlink()  # one unit fewer: the checklist changes
+    report = bulk.run(data, out, jobs=1)
+    assert len(report.outcomes) == 2 and summary.stat().st_mtime_ns != written

@@ -35,7 +35,7 @@ from .files import clean_stale, read_unit_bytes, workbook_name, write_atomic
 from .interrupts import Interrupts, ignore_in_worker
 from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
 from .outcomes import FAILED, OK, SKIPPED, Outcome, Report
-from .summary import write_summary
+from .summary import SUMMARY_NAME, write_summary
 from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
@@ -97,8 +97,20 @@ def load_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
-def save_manifest(out_dir: Path, units: dict[str, dict[str, str]]) -> None:
-    data = {"format": MANIFEST_FORMAT, "xlsgen": __version__, "units": dict(sorted(units.items()))}
+def load_summary_record(out_dir: Path) -> dict[str, object] | None:
+    """What the manifest says of the 汇总表.xlsx last written (freshness.summary_key and its file's stat)."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
+        record = data.get("summary") if data.get("format") == MANIFEST_FORMAT else None
+        return record if isinstance(record, dict) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def save_manifest(out_dir: Path, units: dict[str, dict[str, str]], summary: dict[str, object] | None = None) -> None:
+    data: dict[str, object] = {"format": MANIFEST_FORMAT, "xlsgen": __version__, "units": dict(sorted(units.items()))}
+    if summary:
+        data["summary"] = summary
     write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
@@ -478,6 +490,7 @@ def run(
     # so an interrupted forced run does not forget the workbooks it has not reached yet.
     entries = {k: v for k, v in load_manifest(out_dir).items() if (data_dir / k).is_file()}
     saved = dict(entries)
+    summary_record = load_summary_record(out_dir)
     by_source = {job.source: job for job in job_list}
     outcomes: list[Outcome] = []
     last_save = time.monotonic()
@@ -507,7 +520,7 @@ def run(
         nonlocal manifest_error, last_save
         last_save = time.monotonic()
         try:
-            save_manifest(out_dir, entries)
+            save_manifest(out_dir, entries, summary_record)
             manifest_error = ""
         except OutputError as exc:
             manifest_error = str(exc)
@@ -552,10 +565,17 @@ def run(
     report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)
     report.manifest_error, report.replaced, report.abandoned = manifest_error, replaced, abandoned
     if summary and not interrupted and outcomes:
-        try:
-            report.summary = write_summary(out_dir, outcomes)
-        except OutputError as exc:  # e.g. 汇总表.xlsx open in Excel: the workbooks are still fine
-            report.summary_error = str(exc)
+        key = freshness.summary_key(outcomes)
+        if freshness.summary_fresh(summary_record, key, out_dir / SUMMARY_NAME, outcomes, SKIPPED):
+            report.summary = out_dir / SUMMARY_NAME  # nothing changed: the checklist as last written
+        else:
+            try:
+                report.summary = write_summary(out_dir, outcomes)
+                summary_record = {"key": key, "stat": freshness.file_stat(report.summary)}
+                save()  # with the summary's record, so the next unchanged run keeps it
+                report.manifest_error = report.manifest_error or manifest_error
+            except OutputError as exc:  # e.g. 汇总表.xlsx open in Excel: the workbooks are still fine
+                report.summary_error = str(exc)
     report.elapsed = time.perf_counter() - start
     report.main_peak_rss_kb = _peak_rss_kb()
     return report

@@ -6,11 +6,17 @@ modification time of the workbook as it was written and everything the summary s
 time, the unit is neither loaded, checked nor rendered: its outcome comes from the entry. A workbook
 that was deleted, truncated, replaced or touched no longer matches and is written again; a unit file
 that changed by one byte has another digest and is done again in full.
+
+The summary (汇总表.xlsx, whose 指标明细 lists every indicator of the county: over a million cells) is
+not written again either when every unit was found up to date, the units are the same ones with the
+same digests as when it was written, and the file is as written: it then still shows that run, the
+last one that did anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -104,3 +110,19 @@ def outcome_from(entry_: dict[str, Any], job: Any, status: str, outcome_type: ty
         output_stat=list(entry_["output_stat"]),
         pid=os.getpid(),
     )
+
+
+def summary_key(outcomes: list[Any]) -> str:
+    """A digest of which units (with which data and workbook) a summary lists."""
+    h = hashlib.sha256()
+    for o in sorted(outcomes, key=lambda o: o.source):
+        h.update(f"{o.source}\0{o.digest}\0{o.output}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def summary_fresh(record: dict[str, Any] | None, key: str, path: Path, outcomes: list[Any], skipped: str) -> bool:
+    """Whether the summary at ``path`` can stay: nothing was done this run and it lists exactly these units."""
+    if not record or record.get("key") != key or not all(o.status == skipped for o in outcomes):
+        return False
+    stat = record.get("stat")
+    return isinstance(stat, list) and file_stat(path) == stat

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from . import fastsheet
 from .errors import ERROR
 from .files import write_atomic
 from .layout import CELL_PADDING_PX, a1, column_px, needed_height
@@ -84,7 +85,7 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
         "total_money": wb.add_format({**base, "border": 1, "bold": True, "top": 2, "num_format": "0.00"}),
     }
 
-    ws = wb.add_worksheet("汇总表")
+    ws = wb.add_worksheet("汇总表", worksheet_class=fastsheet.worksheet_class())
     widths = [max(_display_width(h) + 2, w) for h, _, w in SUMMARY_COLUMNS]
     for col, (header, _, _) in enumerate(SUMMARY_COLUMNS):
         ws.write_string(0, col, header, fmt["head"])
@@ -149,7 +150,7 @@ def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
     ws.freeze_panes(1, 2)
     _print_setup(ws)
 
-    ps = wb.add_worksheet("问题清单")
+    ps = wb.add_worksheet("问题清单", worksheet_class=fastsheet.worksheet_class())
     pwidths = [max(_display_width(h) + 2, w) for h, _, w in PROBLEM_COLUMNS]
     for col, (header, _, _) in enumerate(PROBLEM_COLUMNS):
         ps.write_string(0, col, header, fmt["head"])
@@ -200,7 +201,7 @@ def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
     for o in rows:
         if not o.indicators and o.status == SKIPPED:  # answered from the manifest: the unit was not loaded
             o.indicators = rows_from_json(o.path)
-    ws = wb.add_worksheet(INDICATOR_SHEET)
+    ws = wb.add_worksheet(INDICATOR_SHEET, worksheet_class=fastsheet.worksheet_class())
     bounds = [INDICATOR_WIDTHS.get(h, VALUE_WIDTH) for h in COLUMNS]
     widths = [float(max(_display_width(h) + 2, lo)) for h, (lo, _) in zip(COLUMNS, bounds, strict=True)]
     measured: dict[str, float] = {}
