@@ -18,8 +18,9 @@ The machine is shared, so every comparison is paired and interleaved, and median
             process (which goes first alternates); the median wall of each and of the per-round ratio.
             With ``--jobs 2`` also two baseline processes (half the units each) against ``--jobs 2``.
 ``--stages`` one in-process run with each pipeline stage wrapped in a timer (not cProfile, which slows
-            the run several times over and distorts the shares): exclusive time per stage, validation
-            in its own stage, beside the baseline's time for the same units in the same process.
+            the run several times over and distorts the shares): exclusive CPU time per stage (the
+            process's own CPU clock, which other load on the machine barely moves), validation in its
+            own stage, beside the baseline's CPU time for the same units in the same process.
 
 It prints numbers and ratios; it asserts nothing about time.
 """
@@ -299,11 +300,11 @@ def _install_timers(totals: dict[str, float]) -> None:
     def timer(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             stack.append(0.0)
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 return fn(*a, **kw)
             finally:
-                elapsed = time.perf_counter() - start
+                elapsed = time.process_time() - start
                 totals[label] = totals.get(label, 0.0) + elapsed - stack.pop()
                 stack[-1] += elapsed
 
@@ -340,10 +341,10 @@ def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
     setup = _baseline_setup()
     base_dir = Path(out) / "baseline"
     base_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()  # before the timers go in: they wrap xlsxwriter's close too
+    start = time.process_time()  # before the timers go in: they wrap xlsxwriter's close too
     for plan in plans:
         _replay(plan, base_dir, *setup)
-    base = time.perf_counter() - start
+    base = time.process_time() - start
     _install_timers(totals)
     bulk._warm_up()
     profiler = None
@@ -352,9 +353,9 @@ def child_stages(data: str, out: str, cprofile: bool) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
+    start = time.process_time()
     report = bulk.run(data, out, jobs=1, force=True, summary=False)
-    wall = time.perf_counter() - start
+    wall = time.process_time() - start
     top = ""
     if profiler is not None:
         import io
@@ -538,7 +539,7 @@ def main() -> None:
             n = st["units"]
             print()
             print(
-                f"where the time goes (one in-process run, --jobs 1, {n} units, {st['wall']:.2f} s; exclusive times):"
+                f"where the time goes (one in-process run, --jobs 1, {n} units, {st['wall']:.2f} s CPU; exclusive CPU times):"
             )
             accounted = 0.0
             for label, secs in sorted(st["stages"].items(), key=lambda kv: -kv[1]):

@@ -37,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -485,25 +486,32 @@ def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None) -> None:
     """
     heights = [MIN_ROW_PT] * sheet.n_rows
     px = [column_px(w) for w in sheet.widths]
-    tall: list[tuple[Cell, float]] = []
+    tall: list[tuple[int, Cell, float]] = []
     needs = {} if needs is None else needs
-    for cell in sheet.cells:
-        need = needs.get(id(cell))
+    get = needs.get
+    sizes: dict[str, float] = {}
+    for cell in sheet.cells:  # plan_pages refits after every break: this loop runs ~10 times a sheet
+        need = get(id(cell))
         if need is None:
             text = room_text(cell)
-            need = (
-                needed_height(text, sum(px[cell.col : cell.last_col + 1]), styles.font_size(cell.style))
-                if text
-                else 0.0
-            )
+            if text:
+                size = sizes.get(cell.style)
+                if size is None:
+                    size = sizes[cell.style] = styles.font_size(cell.style)
+                need = needed_height(text, sum(px[cell.col : cell.last_col + 1]), size)
+            else:
+                need = 0.0
             needs[id(cell)] = need
         if not need:
             continue
-        if cell.last_row == cell.row:
-            heights[cell.row] = max(heights[cell.row], need)
+        row = cell.row
+        if cell.last_row == row:
+            if need > heights[row]:
+                heights[row] = need
         else:
-            tall.append((cell, need))
-    for cell, need in sorted(tall, key=lambda t: t[0].last_row - t[0].row):
+            tall.append((cell.last_row - row, cell, need))
+    tall.sort(key=itemgetter(0))  # stable: merges of equal span keep their order
+    for _, cell, need in tall:
         span = range(cell.row, cell.last_row + 1)
         short = need - sum(heights[r] for r in span)
         if short > 0:
@@ -645,7 +653,7 @@ def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
             if t.last >= b:
                 t.last += k
         sheet.keep.append((b, b + k))  # the repeated headers and the row they head
-    sheet.cells = sorted(sheet.cells + added, key=lambda c: (c.row, c.col))
+    sheet.cells = sorted(sheet.cells + added, key=attrgetter("row", "col"))
     fit_heights(sheet, needs)  # a cell's need is its text's at its width: a split keeps it
     return k
 
