@@ -182,7 +182,7 @@ def county(tmp_path: Path) -> Path:
 def test_a_manifest_that_cannot_be_written_stops_nothing(
     county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
-    def refuse(out_dir: Path, units: dict) -> None:
+    def refuse(out_dir: Path, units: dict, *rest: object) -> None:  # rest: the summary record
         raise OutputError("无法写入：磁盘空间不足，请清理磁盘", Location(str(out_dir / bulk.MANIFEST_NAME)))
 
     monkeypatch.setattr(bulk, "save_manifest", refuse)

@@ -34,6 +34,7 @@ import html
 import math
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -473,7 +474,7 @@ def room_text(cell: Cell) -> str:
     return TYPICAL_ENTRY.get(kind, "") if styles.is_input(cell.style) else ""
 
 
-def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None) -> None:
+def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None, rows: tuple[int, int] | None = None) -> None:
     """Set every row's height so that no wrapped text is clipped, merged cells included; an empty
     input gets room for a typical entry (``TYPICAL_ENTRY``), so a unit filling a blank form by hand
     does not end up with clipped text.
@@ -482,15 +483,21 @@ def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None) -> None:
     rows it spans, so a tall label never makes one row of its group tower over the others.
 
     ``needs`` (by ``id(cell)``) keeps each cell's measured height while ``plan_pages`` refits the same
-    cells after every break.
+    cells after every break. ``rows`` (first, last): fit only those rows again, the others keeping their
+    heights; the caller guarantees that no cell lies partly inside them, so nothing else depends on them.
     """
-    heights = [MIN_ROW_PT] * sheet.n_rows
+    lo, hi = rows if rows is not None else (0, sheet.n_rows - 1)
+    heights = [MIN_ROW_PT] * (hi - lo + 1)
+    cells = sheet.cells
+    if rows is not None:  # plan_pages keeps the cells sorted by row: only the window's are looked at
+        by_row = attrgetter("row")
+        cells = cells[bisect_left(cells, lo, key=by_row) : bisect_right(cells, hi, key=by_row)]
     px = [column_px(w) for w in sheet.widths]
     tall: list[tuple[int, Cell, float]] = []
     needs = {} if needs is None else needs
     get = needs.get
     sizes: dict[str, float] = {}
-    for cell in sheet.cells:  # plan_pages refits after every break: this loop runs ~10 times a sheet
+    for cell in cells:
         need = get(id(cell))
         if need is None:
             text = room_text(cell)
@@ -504,21 +511,21 @@ def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None) -> None:
             needs[id(cell)] = need
         if not need:
             continue
-        row = cell.row
-        if cell.last_row == row:
+        row = cell.row - lo
+        if cell.last_row == cell.row:
             if need > heights[row]:
                 heights[row] = need
         else:
-            tall.append((cell.last_row - row, cell, need))
+            tall.append((cell.last_row - cell.row, cell, need))
     tall.sort(key=itemgetter(0))  # stable: merges of equal span keep their order
     for _, cell, need in tall:
-        span = range(cell.row, cell.last_row + 1)
+        span = range(cell.row - lo, cell.last_row - lo + 1)
         short = need - sum(heights[r] for r in span)
         if short > 0:
             for r in span:
                 heights[r] += short / len(span)
     # Row heights are stored in whole pixels (0.75 pt); round up so rounding can never clip.
-    sheet.heights = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
+    sheet.heights[lo : hi + 1] = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
 
 
 # ---------------------------------------------------------------- pagination
@@ -629,6 +636,11 @@ def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
     head = [c for c in sheet.cells if table and table.first <= c.row and c.last_row < table.first + table.head]
     k = table.head if table else 0
     under_head = {col for c in head for col in range(c.col, c.last_col + 1)}
+    # The rows whose heights can change: the merges split here and the inserted headers (below, with
+    # any cell overlapping them); every other row keeps its height, moved down with its cells.
+    crossing = [c for c in sheet.cells if c.row < b <= c.last_row]
+    lo = min([b] + [c.row for c in crossing])
+    hi = max([b + k - 1] + [c.last_row + k for c in crossing])
     added: list[Cell] = []
     for c in sheet.cells:
         if c.row >= b:
@@ -654,7 +666,14 @@ def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
                 t.last += k
         sheet.keep.append((b, b + k))  # the repeated headers and the row they head
     sheet.cells = sorted(sheet.cells + added, key=attrgetter("row", "col"))
-    fit_heights(sheet, needs)  # a cell's need is its text's at its width: a split keeps it
+    if hi < lo:
+        return k  # nothing split, nothing inserted: every height stands
+    while True:
+        outside = [c for c in sheet.cells if c.row <= hi and c.last_row >= lo and (c.row < lo or c.last_row > hi)]
+        if not outside:
+            break
+        lo, hi = min([lo] + [c.row for c in outside]), max([hi] + [c.last_row for c in outside])
+    fit_heights(sheet, needs, (lo, hi))  # a cell's need is its text's at its width: a split keeps it
     return k
 
 
