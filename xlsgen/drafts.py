@@ -9,16 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .model import Unit
+from . import forms
+from .model import Expense, Income, Unit
 from .rules import Context, rule
 
-_PARTS = {
-    "income": ("收入构成", {"fiscal": "财政拨款", "special": "财政专户管理资金", "own": "单位资金"}),
-    "expense": (
-        "支出构成",
-        {"personnel": "人员类项目支出", "operating": "运转类项目支出", "targeted": "特定目标类项目支出"},
-    ),
-}
+_PARTS = {"income": (forms.INCOME, dict(Income.PARTS)), "expense": (forms.EXPENSE, dict(Expense.PARTS))}
 _FUNDING = re.compile(r"^funding\.(income|expense)\.(\w+)\.current$")
 _ANNUAL = re.compile(r"^annual\.indicators\[(\d+)\]\.value$")
 

@@ -58,6 +58,22 @@ KIND = ("绩效基本型", "绩效创新型")
 KIND_SHORT = {"基本型": "绩效基本型", "创新型": "绩效创新型"}
 CATEGORY = ("人员类项目支出", "运转类项目支出", "特定目标类项目支出")
 CATEGORY_SHORT = {"人员类": "人员类项目支出", "运转类": "运转类项目支出", "特定目标类": "特定目标类项目支出"}
+TARGETED = CATEGORY[2]  # the projects 支出构成's 特定目标类项目支出 adds up
+
+# 部门总体资金情况 (forms.md §1): its two sides and their three parts, in print order.
+INCOME = "收入构成"
+EXPENSE = "支出构成"
+INCOME_PARTS = ("财政拨款", "财政专户管理资金", "单位资金")
+EXPENSE_PARTS = CATEGORY  # 支出构成 is printed by 支出项目类别
+# 资金支出计划（%） of a project: the four checkpoints of the cumulative percentage.
+CHECKPOINTS = ("3月底", "6月底", "10月底", "12月底")
+# The project form's cost rows: 二级 成本指标 on the common tree, 一级 成本指标 on the cost_first tree, whose
+# 经济成本指标 alone is money.
+COST = "成本指标"
+ECONOMIC_COST = "经济成本指标"
+# The two indicator tables of 附件1.
+LONG_TABLE = "长期绩效指标"
+ANNUAL_TABLE = "年度绩效指标"
 
 # Project indicator trees (forms.md §2): 一级指标 → its 二级指标, in print order.
 PROJECT_TREES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {

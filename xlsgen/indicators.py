@@ -11,11 +11,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import forms
+
 if TYPE_CHECKING:
     from .model import Unit
 
 COLUMNS = ("单位编码", "单位名称", "表", "项目", "一级", "二级", "三级", "前年", "上年", "当年", "依据", "分类")
-LONG, ANNUAL, PROJECT = "长期绩效指标", "年度绩效指标", "项目绩效指标"
+LONG, ANNUAL, PROJECT = forms.LONG_TABLE, forms.ANNUAL_TABLE, "项目绩效指标"
 
 Row = tuple[str, str, str, str, str, str, str, str, str, str, str, str]
 

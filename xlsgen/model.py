@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from . import forms
+
 CENT = Decimal("0.01")
 # XML 1.0 cannot carry these; a workbook holding them is corrupt in Excel.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -126,14 +128,12 @@ def _sum(lines: list[YearAmounts]) -> YearAmounts:
 
 
 class Income(Strict):
-    fiscal: YearAmounts = _field("财政拨款")
-    special: YearAmounts = _field("财政专户管理资金")
-    own: YearAmounts = _field("单位资金")
+    fiscal: YearAmounts = _field(forms.INCOME_PARTS[0])
+    special: YearAmounts = _field(forms.INCOME_PARTS[1])
+    own: YearAmounts = _field(forms.INCOME_PARTS[2])
 
-    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("fiscal", "财政拨款"),
-        ("special", "财政专户管理资金"),
-        ("own", "单位资金"),
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = tuple(
+        zip(("fiscal", "special", "own"), forms.INCOME_PARTS, strict=True)
     )
 
     @property
@@ -142,14 +142,12 @@ class Income(Strict):
 
 
 class Expense(Strict):
-    personnel: YearAmounts = _field("人员类项目支出")
-    operating: YearAmounts = _field("运转类项目支出")
-    targeted: YearAmounts = _field("特定目标类项目支出")
+    personnel: YearAmounts = _field(forms.EXPENSE_PARTS[0])
+    operating: YearAmounts = _field(forms.EXPENSE_PARTS[1])
+    targeted: YearAmounts = _field(forms.EXPENSE_PARTS[2])
 
-    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("personnel", "人员类项目支出"),
-        ("operating", "运转类项目支出"),
-        ("targeted", "特定目标类项目支出"),
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = tuple(
+        zip(("personnel", "operating", "targeted"), forms.EXPENSE_PARTS, strict=True)
     )
 
     @property
@@ -160,8 +158,8 @@ class Expense(Strict):
 class Funding(Strict):
     """部门总体资金情况: 收入构成 and 支出构成 (合计 and 占比 are computed, never stored)."""
 
-    income: Income = _field("收入构成")
-    expense: Expense = _field("支出构成")
+    income: Income = _field(forms.INCOME)
+    expense: Expense = _field(forms.EXPENSE)
 
 
 # ---------------------------------------------------------------- indicators
@@ -195,12 +193,12 @@ class LongTerm(Strict):
         le=2100,
     )
     goal: Text = _field("长期目标", "本部门三年内通过履行职责达到的整体及核心业务效果", default="")
-    indicators: list[LongIndicator] = _field("长期绩效指标", default_factory=list)
+    indicators: list[LongIndicator] = _field(forms.LONG_TABLE, default_factory=list)
 
 
 class Annual(Strict):
     goal: Text = _field("年度目标", default="")
-    indicators: list[AnnualIndicator] = _field("年度绩效指标", default_factory=list)
+    indicators: list[AnnualIndicator] = _field(forms.ANNUAL_TABLE, default_factory=list)
 
 
 class OverallGoals(Strict):
@@ -216,16 +214,13 @@ class OverallGoals(Strict):
 class SpendPlan(Strict):
     """资金支出计划（%）: cumulative percentages at four checkpoints."""
 
-    mar: Percent = _field("3月底")
-    jun: Percent = _field("6月底")
-    oct: Percent = _field("10月底")
-    dec: Percent = _field("12月底")
+    mar: Percent = _field(forms.CHECKPOINTS[0])
+    jun: Percent = _field(forms.CHECKPOINTS[1])
+    oct: Percent = _field(forms.CHECKPOINTS[2])
+    dec: Percent = _field(forms.CHECKPOINTS[3])
 
-    CHECKPOINTS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("mar", "3月底"),
-        ("jun", "6月底"),
-        ("oct", "10月底"),
-        ("dec", "12月底"),
+    CHECKPOINTS: ClassVar[tuple[tuple[str, str], ...]] = tuple(
+        zip(("mar", "jun", "oct", "dec"), forms.CHECKPOINTS, strict=True)
     )
 
 

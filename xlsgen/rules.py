@@ -64,7 +64,7 @@ def rule(code: str, number: int, title: str) -> Callable[[Callable[[Context], It
 # ---------------------------------------------------------------- helpers
 
 YEARS = YearAmounts.YEARS  # ("current", "prev2", "prev1")
-SIDES = (("income", "收入构成"), ("expense", "支出构成"))
+SIDES = (("income", forms.INCOME), ("expense", forms.EXPENSE))
 _COMPARATOR_CHARS = set("≥≤=＝＞＜<>≧≦")
 _PLACEHOLDER = re.compile(r"^[\s.。…·‥⋯]*(?:…|\.\.\.|。。。)[\s.。…·‥⋯]*$")
 _EMPTY_ITEM = re.compile(r"^\s*(?:目标)?[\s\d.．、:：;；,，。]*$")
@@ -181,8 +181,8 @@ class Context:
         u = self.unit
         out = []
         for table, label, rows in (
-            ("long_term", "长期绩效指标", u.long_term.indicators),
-            ("annual", "年度绩效指标", u.annual.indicators),
+            ("long_term", forms.LONG_TABLE, u.long_term.indicators),
+            ("annual", forms.ANNUAL_TABLE, u.annual.indicators),
         ):
             for i, r in enumerate(rows):
                 if isinstance(r, AnnualIndicator):
@@ -222,7 +222,7 @@ class Context:
         """A 成本指标 row: 二级 成本指标 on the common tree, 一级 成本指标 on the cost_first tree."""
         if row.project is None:
             return False
-        return row.l1 == "成本指标" if self.unit.project_tree == "cost_first" else row.l2 == "成本指标"
+        return row.l1 == forms.COST if self.unit.project_tree == "cost_first" else row.l2 == forms.COST
 
     def typed(self, path: str, text: str) -> str:
         """The text as the unit typed it (messages quote that, not its normalised spelling)."""
@@ -238,8 +238,8 @@ class Context:
     @cached_property
     def skeleton(self) -> list[tuple[str, str, str]]:
         """(code, path, message) of rule 11 for both tables, computed once for the rules that report it."""
-        return _skeleton(self.unit.long_term.indicators, "long_term", "长期绩效指标") + _skeleton(
-            self.unit.annual.indicators, "annual", "年度绩效指标"
+        return _skeleton(self.unit.long_term.indicators, "long_term", forms.LONG_TABLE) + _skeleton(
+            self.unit.annual.indicators, "annual", forms.ANNUAL_TABLE
         )
 
 

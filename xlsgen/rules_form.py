@@ -261,8 +261,8 @@ def long_annual(ctx: Context) -> Iterator[Finding]:
 
     long_rows, annual_rows = own("long_term"), own("annual")
     for rows, others, here, there in (
-        (annual_rows, long_rows, "年度绩效指标", "长期绩效指标"),
-        (long_rows, annual_rows, "长期绩效指标", "年度绩效指标"),
+        (annual_rows, long_rows, forms.ANNUAL_TABLE, forms.LONG_TABLE),
+        (long_rows, annual_rows, forms.LONG_TABLE, forms.ANNUAL_TABLE),
     ):
         remaining = Counter((r.l1, r.l2, r.l3) for r in others)
         for r in rows:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from . import forms
 from .model import parse_value
 from .rules import (
     SIDES,
@@ -177,7 +178,7 @@ def targeted_sum(ctx: Context) -> Iterator[Finding]:
         return  # without a project list there is nothing to compare with
     if _drafted(ctx, "funding.expense.targeted.current"):
         return  # a draft's amount still to fill: W-DRAFT says so
-    targeted = [p for p in u.projects if p.category == "特定目标类项目支出"]
+    targeted = [p for p in u.projects if p.category == forms.TARGETED]
     total = sum((p.budget for p in targeted), Decimal("0.00"))
     expected = u.funding.expense.targeted.current
     if total != expected:
@@ -255,7 +256,7 @@ def cost_money(ctx: Context) -> Iterator[Finding]:
 def _money_cost(ctx: Context, row: Row) -> bool:
     # On the cost_first tree only 经济成本指标 is money; 社会成本指标 and 生态环境成本指标 describe
     # social and environmental costs in words (002 writes 优化业务经办流程 there).
-    return ctx.unit.project_tree == "common" or row.l2 == "经济成本指标"
+    return ctx.unit.project_tree == "common" or row.l2 == forms.ECONOMIC_COST
 
 
 def _budget_share(v: Any) -> Decimal | None:
