@@ -43,6 +43,12 @@ class Interrupts:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.count:
+            # A stop was asked for, so the process is on its way out: a late second Ctrl-C must not
+            # raise KeyboardInterrupt while it reports and exits (Python then dies by SIGINT, exit -2).
+            # The handler stays, counting; the third signal still ends the process outright.
+            self.in_process = False
+            return
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
