@@ -235,7 +235,7 @@ def test_generate_two_inputs_for_one_file(tmp_path: Path) -> None:
     result = run("generate", str(a), str(b), str(c), str(a), "-o", str(out))
     assert result.exit_code == 1, result.output
     for path, other in ((a, b), (b, a)):
-        assert f"错误：{path}：与 {other} 的单位编码或名称相同，会写入同一个工作簿 450099-测试县测试局.xlsx" in result.output
+        assert f"错误：{path}: code：单位编码 450099 与 {other} 相同，会写入同一个工作簿" in result.output
     assert [p.name for p in out.iterdir()] == ["450100-测试县测试局.xlsx"]  # neither of the two, the third
 
 

@@ -25,18 +25,18 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, freshness
-from .errors import ERROR, Location, OutputError, Problem, XlsgenError, in_file
-from .files import clean_stale, read_unit_bytes, workbook_name, write_atomic
+from .errors import ERROR, Location, OutputError, Problem
+from .files import clean_stale, write_atomic
 from .interrupts import Interrupts, ignore_in_worker
 from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
-from .outcomes import FAILED, OK, SKIPPED, Outcome, Report
+from .outcomes import FAILED, OK, SKIPPED, Outcome, Report  # noqa: F401  (FAILED: for the CLI)
+from .pipeline import Options, clashes, identity
+from .pipeline import process as process_unit
 from .summary import SUMMARY_NAME, write_summary
-from .validate import check
 
 MANIFEST_NAME = ".xlsgen-manifest.json"
 MANIFEST_FORMAT = 2
@@ -61,6 +61,7 @@ class Job:
     code: str = ""  # as planned (read from the raw JSON), for a unit that fails to load or whose worker dies
     name: str = ""
     lock: bool = False  # protect the sheets (cli --lock)
+    without: tuple[str, ...] = ()  # sections not printed (cli --without)
 
 
 # ---------------------------------------------------------------- fingerprints and manifest
@@ -164,34 +165,16 @@ def find_units(data_dir: Path, out_dir: Path | None = None) -> list[Path]:
     return [path for _, path in sorted(found, key=lambda t: t[0])]
 
 
-def _identity(raw: bytes) -> tuple[str, str] | None:
-    """(code, name) as the model will read them, or None when the worker will report the file as bad."""
-    from .jsontext import loads
-
-    try:
-        data = loads(raw, "")
-    except XlsgenError:  # nested too deep, duplicate keys, not JSON: the worker reports it in full
-        return None
-    if not isinstance(data, dict):
-        return None
-    code, name = data.get("code"), data.get("name")
-    if isinstance(code, (int, float)) and not isinstance(code, bool):
-        code = str(code)  # the model takes a number typed as the code as its text
-    if isinstance(name, (int, float)) and not isinstance(name, bool):
-        name = str(name)
-    if not isinstance(code, str) or not isinstance(name, str) or not code.strip():
-        return None
-    return code, name
-
-
-def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False) -> list[Job]:
+def plan(
+    data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False, without: tuple[str, ...] = ()
+) -> list[Job]:
     """One job per unit file: whether to render it, and whether another unit claims its file name."""
-    # A locked workbook is another output of the same data: switching --lock on or off redoes every unit.
-    generator = generator_digest() + ("+lock" if lock else "")
+    options = Options(tuple(without), force, lock)
+    # A locked workbook, or one without some section, is another output of the same data: switching
+    # --lock or --without redoes every unit.
+    generator = generator_digest() + options.key()
     manifest = {} if force else load_manifest(out_dir)
     planned: list[tuple[Path, str, str, tuple[str, str] | None, bool]] = []
-    by_code: dict[str, list[str]] = {}
-    by_file: dict[str, list[str]] = {}
     for path in find_units(data_dir, out_dir):
         rel = path.relative_to(data_dir).as_posix()
         try:
@@ -203,45 +186,26 @@ def plan(data_dir: Path, out_dir: Path, force: bool = False, lock: bool = False)
         entry = manifest.get(rel)
         fresh = freshness.fresh(entry, digest, str(path), out_dir)
         # An up-to-date unit's code and name are in the manifest: no need to parse its JSON.
-        ident = (freshness.identity(entry) if fresh and entry else None) or _identity(raw)
+        ident = (freshness.identity(entry) if fresh and entry else None) or identity(raw)
         planned.append((path, rel, digest, ident, fresh))
-        if ident:
-            code, name = ident
-            by_code.setdefault(code.strip(), []).append(rel)
-            # Case-insensitive: on Windows and macOS two such names are the same file.
-            by_file.setdefault(workbook_name(code, name).casefold(), []).append(rel)
-    clash: dict[str, set[str]] = {}
-    for group in (*by_code.values(), *by_file.values()):
-        if len(group) > 1:
-            for rel in group:
-                clash.setdefault(rel, set()).update(r for r in group if r != rel)
-    jobs = []
-    for path, rel, digest, ident, fresh in planned:
-        blocked = ""
-        if rel in clash and ident:
-            others = "、".join(sorted(clash[rel]))
-            name = workbook_name(*ident)
-            if len(by_code[ident[0].strip()]) > 1:
-                why = f"单位编码 {ident[0]} 与 {others} 相同，会写入同一个工作簿"
-            else:
-                why = f"与 {others} 会写入同一个工作簿 {name}（单位编码与名称只差大小写或特殊字符）"
-            blocked = f"{why}；为免互相覆盖，这些单位都未生成，请改正其中的单位编码后重新运行"
-        jobs.append(
-            Job(
-                str(path),
-                rel,
-                str(out_dir),
-                generator,
-                digest,
-                render=not fresh,
-                force=force,
-                blocked=blocked,
-                code=ident[0] if ident else "",
-                name=ident[1] if ident else "",
-                lock=lock,
-            )
+    refused = clashes((rel, ident) for _, rel, _, ident, _ in planned if ident)
+    return [
+        Job(
+            str(path),
+            rel,
+            str(out_dir),
+            generator,
+            digest,
+            render=not fresh,
+            force=force,
+            blocked=refused.get(rel, ""),
+            code=ident[0] if ident else "",
+            name=ident[1] if ident else "",
+            lock=lock,
+            without=options.without,
         )
-    return jobs
+        for path, rel, digest, ident, fresh in planned
+    ]
 
 
 # ---------------------------------------------------------------- the worker
@@ -257,57 +221,23 @@ def _peak_rss_kb() -> int:
 
 
 def run_job(job: Job) -> Outcome:
-    """Load, check and (unless up to date) render one unit. Never raises for a unit's own fault."""
-    from . import render
-    from .indicators import indicator_rows
-    from .model import unit_from_json
-
-    start = time.perf_counter()
-    # The code and name read when planning: a file that then fails to load still shows who it is.
-    out = Outcome(source=job.source, path=job.path, digest=job.digest, code=job.code, name=job.name)
-    try:
-        raw = read_unit_bytes(job.path)
-        out.digest = unit_digest(raw, job.generator)
-        unit = unit_from_json(raw, job.path)
-        out.code, out.name, out.year = unit.code, unit.name, unit.year
-        if unit.funding is not None:
-            out.income = unit.funding.income.total.current
-            out.expense = unit.funding.expense.total.current
-        out.projects = len(unit.projects)
-        out.project_total = sum((p.budget for p in unit.projects), Decimal("0.00"))
-        out.indicators = indicator_rows(unit)
-        out.issues = check(unit, source=job.path)
-        if job.blocked:
-            out.issues.insert(0, Problem(ERROR, "E-DUP-CODE", job.blocked, Location(job.path, "code")))
-            return out
-        if out.errors and not job.force:
-            return out
-        out.output = workbook_name(unit.code, unit.name)
-        target = Path(job.out_dir) / out.output
-        if job.render or out.digest != job.digest or not target.is_file():
-            render.generate(unit, Path(job.out_dir), lock=job.lock)
-            out.status = OK
-        else:
-            out.status = SKIPPED
-        out.output_stat = freshness.file_stat(target)
-    except XlsgenError as exc:  # each problem keeps the code of its kind: E-LOAD, E-OUTPUT, E-RENDER
-        out.issues[:0] = in_file(exc.problems, job.path)
-    except Exception as exc:  # a bug must cost one unit, not the batch
-        out.issues.insert(
-            0,
-            Problem(
-                ERROR,
-                "E-BUG",
-                f"生成时程序出错（{type(exc).__name__}：{exc}），其余单位不受影响；请把此文件和这条信息发给维护人员",
-                Location(job.path),
-            ),
-        )
-    finally:
-        if out.status == FAILED:
-            out.output = ""
-        out.pid = os.getpid()
-        out.peak_rss_kb = _peak_rss_kb()
-        out.seconds = time.perf_counter() - start
+    """Load, check and (unless up to date) render one unit (pipeline.process). Never raises for a
+    unit's own fault."""
+    out = process_unit(
+        job.path,
+        job.out_dir,
+        Options(job.without, job.force, job.lock),
+        source=job.source,
+        # The code and name read when planning: a file that then fails to load still shows who it is.
+        code=job.code,
+        name=job.name,
+        blocked=job.blocked,
+        digest=lambda raw: unit_digest(raw, job.generator),
+        fresh=lambda digest: not job.render and digest == job.digest,
+    )
+    if not out.digest:
+        out.digest = job.digest
+    out.peak_rss_kb = _peak_rss_kb()
     return out
 
 
@@ -470,6 +400,7 @@ def run(
     summary: bool = True,
     lock: bool = False,
     on_interrupt: Callable[[int], None] | None = None,
+    without: tuple[str, ...] = (),
 ) -> Report:
     """Generate every unit under ``data_dir`` into ``out_dir``; ``on_done(outcome, done, total)`` is
     called in this process as each unit finishes. Ctrl-C or SIGTERM ends the run cleanly (see
@@ -477,7 +408,7 @@ def run(
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     start = time.perf_counter()
-    job_list = plan(data_dir, out_dir, force, lock)
+    job_list = plan(data_dir, out_dir, force, lock, without)
     if not job_list:  # nothing to do: leave the output folder as it is
         return Report([], time.perf_counter() - start)
     try:

@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import DataError, XlsgenError, in_file
+from .errors import XlsgenError
 from .progress import fail
 
 # The model (pydantic), the layout (Jinja) and the writer (xlsxwriter) are imported by the commands that
 # use them: `xlsgen --help` or a usage error should not pay for them.
 
 F = TypeVar("F", bound=Callable[..., Any])
-SECTIONS = ("funding", "projects", "overall_goals", "notes")
+SECTIONS = ("funding", "projects", "overall_goals", "notes")  # pipeline.SECTIONS (tested equal): no import here
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -152,6 +152,16 @@ LOCK_HELP = (
 )
 
 
+def without_option() -> Callable[[F], F]:
+    """``--without SECTION`` of the commands that write workbooks."""
+    return click.option(
+        "--without",
+        multiple=True,
+        type=click.Choice(SECTIONS),
+        help="本次不打印的可选部分（可重复）：funding 部门总体资金情况，projects 项目支出情况，overall_goals 整体绩效总目标，notes 表末的填报说明。",
+    )
+
+
 def lock_option() -> Callable[[F], F]:
     """``--lock`` of the commands that write workbooks."""
     return click.option("--lock", is_flag=True, help=LOCK_HELP)
@@ -171,12 +181,7 @@ def main() -> None:
 @main.command()
 @click.argument("units", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @output_dir("输出目录。")
-@click.option(
-    "--without",
-    multiple=True,
-    type=click.Choice(SECTIONS),
-    help="本次不打印的可选部分（可重复）：funding 部门总体资金情况，projects 项目支出情况，overall_goals 整体绩效总目标，notes 表末的填报说明。",
-)
+@without_option()
 @click.option("--force", is_flag=True, help="校验发现错误时仍然生成（错误照样列出）。")
 @lock_option()
 def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], force: bool, lock: bool) -> None:
@@ -192,59 +197,23 @@ def generate(units: tuple[Path, ...], out_dir: Path, without: tuple[str, ...], f
       xlsgen generate data/阳新县医疗保障服务中心.json -o output/
       xlsgen generate data/*.json -o output/ --force
     """
-    from .model import load_unit
-    from .render import file_name
-    from .render import generate as generate_workbook
-    from .validate import ERROR, check
+    from .pipeline import CHECK, OK, Options, plan_files, process
 
-    sections = {name: False for name in without}
+    options = Options(without, force, lock)
     failed = 0
-    loaded = []
-    for path in dict.fromkeys(units):  # the same file named twice is one input
-        try:
-            loaded.append((path, load_unit(path)))
-        except XlsgenError as exc:
-            failed += 1
-            fail(str(exc))
-    # Two inputs that would write one workbook (same 单位编码, or names equal but for case or characters
-    # a file name cannot hold): neither is written, as in bulk, so that none silently replaces the other.
-    claims: dict[str, list[Path]] = {}
-    for path, unit in loaded:
-        claims.setdefault(file_name(unit).casefold(), []).append(path)
-        claims.setdefault("\0" + unit.code.strip(), []).append(path)
-    for path, unit in loaded:
-        others = sorted(
-            {str(o) for key in (file_name(unit).casefold(), "\0" + unit.code.strip()) for o in claims[key]}
-            - {str(path)}
-        )
-        if others:
-            failed += 1
-            fail(
-                f"{path}：与 {'、'.join(others)} 的单位编码或名称相同，会写入同一个工作簿 {file_name(unit)}；"
-                "为免互相覆盖，这些文件都未生成，请改正其中的单位编码后重试。"
-            )
-            continue
-        # Validate the form as it will be printed: sections switched off for this run are not checked.
-        shown = unit.model_copy(update={"sections": unit.sections.model_copy(update=sections)})
-        problems = check(shown, str(path))
-        for problem in problems:
+    for path, blocked in plan_files(units):
+        outcome = process(path, out_dir, options, blocked=blocked, catch_bugs=False)
+        faults, checked = outcome.issues[: outcome.faults], outcome.issues[outcome.faults :]
+        for problem in checked:
             click.echo(str(problem), err=True)
-        errors = sum(p.level == ERROR for p in problems)
-        if errors and not force:
-            failed += 1
-            fail(f"{path} 有 {errors} 个错误，未生成；请修正后重试，或加 --force 强制生成。")
+        if outcome.status == OK:
+            click.echo(f"已生成 {out_dir / outcome.output}")
             continue
-        try:
-            target = generate_workbook(unit, out_dir, sections, lock)
-        except DataError as exc:  # a text too long for a cell: named by its JSON path in this file
-            failed += 1
-            fail("\n".join(p.located for p in in_file(exc.problems, str(path))))
-            continue
-        except XlsgenError as exc:
-            failed += 1
-            fail(str(exc))
-            continue
-        click.echo(f"已生成 {target}")
+        failed += 1
+        if outcome.stopped == CHECK:
+            fail(f"{path} 有 {outcome.errors} 个错误，未生成；请修正后重试，或加 --force 强制生成。")
+        else:  # not loaded, refused as another input's twin, or not written: each problem located
+            fail("\n".join(p.located for p in faults))
     if failed:
         sys.exit(1)
 
@@ -319,6 +288,7 @@ def schema_text() -> str:
 )
 @click.option("--silent", is_flag=True, help="不显示进度条（失败的单位与最后的汇总仍会输出）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使数据未变化；校验有错误的单位也照样生成。")
+@without_option()
 @lock_option()
 @click.option(
     "--pdf",
@@ -327,7 +297,14 @@ def schema_text() -> str:
     help="同时用 LibreOffice 把每个单位的工作簿转换为 PDF，写入输出目录下的 公开/（需安装 LibreOffice）。",
 )
 def bulk(
-    data_dir: Path, out_dir: Path, jobs: int | None, silent: bool, force: bool, lock: bool, with_pdf: bool
+    data_dir: Path,
+    out_dir: Path,
+    jobs: int | None,
+    silent: bool,
+    force: bool,
+    without: tuple[str, ...],
+    lock: bool,
+    with_pdf: bool,
 ) -> None:
     """批量生成：DATA_DIR 下（含子目录）每个单位 JSON 文件各生成一个工作簿，并写出 汇总表.xlsx。
 
@@ -371,7 +348,14 @@ def bulk(
     failed = 0
     try:
         report = bulk_mod.run(
-            data_dir, out_dir, jobs=jobs, force=force, on_done=on_done, lock=lock, on_interrupt=on_interrupt
+            data_dir,
+            out_dir,
+            jobs=jobs,
+            force=force,
+            on_done=on_done,
+            lock=lock,
+            on_interrupt=on_interrupt,
+            without=without,
         )
     except XlsgenError as exc:
         fail(str(exc))

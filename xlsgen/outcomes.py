@@ -36,6 +36,8 @@ class Outcome:
     peak_rss_kb: int = 0
     seconds: float = 0.0
     output_stat: list[int] | None = None  # [size, mtime_ns] of the workbook as written
+    stopped: str = ""  # where a failed unit stopped (pipeline: load, blocked, check, write, bug)
+    faults: int = 0  # how many of the first issues say why it stopped (the rest are the check's)
 
     @property
     def errors(self) -> int:
