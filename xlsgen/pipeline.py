@@ -192,15 +192,21 @@ def process(
 
 def plan_files(paths: Iterable[Any]) -> list[tuple[str, str]]:
     """``generate``'s inputs, each once (the same file named twice is one input), with the clash each
-    is refused for (empty when none): the check bulk makes of its folder."""
+    is refused for (empty when none), by the check bulk makes of its folder.
+
+    Only a file that loads claims its workbook: one that cannot is reported on its own and writes
+    nothing, so it must not cost a good unit with the same code its workbook. (bulk decides from the
+    raw JSON before loading anything; a handful of files on the command line can afford the model.)
+    """
+    from .model import unit_from_json
+
     files = [str(p) for p in dict.fromkeys(paths)]
     claims = []
     for path in files:
         try:
-            ident = identity(read_unit_bytes(path))
+            unit = unit_from_json(read_unit_bytes(path), path)
         except XlsgenError:
-            ident = None  # process() reports it in full
-        if ident:
-            claims.append((path, ident))
+            continue  # process() reports it in full
+        claims.append((path, (unit.code, unit.name)))
     refused = clashes(claims)
     return [(path, refused.get(path, "")) for path in files]
