@@ -258,7 +258,9 @@ def _init_worker() -> None:
 
 def _warm_up() -> None:
     # Compile the templates before the run: forked workers inherit them instead of each compiling them.
-    from . import layout
+    # The modules a unit needs too (pipeline.process imports them lazily, so that an unchanged re-run
+    # never pays for them): imported once here, shared by every forked worker.
+    from . import indicators, layout, model, render, validate  # noqa: F401
 
     env = layout.environment()
     for name in layout.TEMPLATES:
