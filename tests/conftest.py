@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -106,3 +107,15 @@ def unit() -> Unit:
 
 
 __all__ = ["AnnualIndicator", "LongIndicator", "example", "filled_unit", "open_workbook"]
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers() -> Iterator[None]:
+    # An interrupted `xlsgen bulk` run in-process (CliRunner) ignores further signals on its way out,
+    # as the real process does; the test process gets its own handlers back.
+    import signal
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

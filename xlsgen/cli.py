@@ -376,12 +376,20 @@ def bulk(
             "再次运行同一命令会跳过它们、继续其余单位。" if not report.manifest_error else "再次运行同一命令即可继续。"
         )
         fail(f"已中断：完成 {len(report.outcomes)} 个单位，已生成的工作簿完整保留；{rerun}")
-        # Everything is saved. Leave without the interpreter's shutdown: a given-up worker pool
-        # (bulk._execute) would be joined for ever there, and Python restores the default SIGINT
-        # action while finalizing, so a late second Ctrl-C would kill the process (exit -2).
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(1)
+        if report.abandoned:
+            # A worker pool was given up (bulk._execute): joining its thread at exit would wait for ever.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
+        # Python restores the default SIGINT action while finalizing, so a late second Ctrl-C would
+        # kill the process (exit -2) on its way out; the user has asked to stop, so it is ignored now.
+        import signal
+
+        from .interrupts import SIGNALS
+
+        for sig in SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        sys.exit(1)
     click.echo(report.line())
     if report.replaced:
         click.echo(f"已删除改名单位的旧工作簿 {len(report.replaced)} 个：{'、'.join(report.replaced)}")
