@@ -416,3 +416,21 @@ def test_libraries_read_the_checked_parts_only(good: bytes) -> None:
     package = open_package(good, "好.xlsx")
     rebuilt = zipfile.ZipFile(io.BytesIO(package.data))
     assert {i.filename: rebuilt.read(i) for i in rebuilt.infolist()} == package.parts
+
+
+def test_quick_measurement_agrees_or_defers(good: bytes) -> None:
+    from xlsgen.safety import _NEAR_COLS, _NEAR_ROWS, MAX_AREA, _measure_fast, _measure_quick
+
+    assert _NEAR_ROWS * _NEAR_COLS <= MAX_AREA  # the box it assumes passes the area check by itself
+    zf = zipfile.ZipFile(io.BytesIO(good))
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"):
+        body = zf.read(name)
+        quick, fast = _measure_quick(body), _measure_fast(body)
+        assert quick is not None and fast is not None, name
+        counts = ("cells", "merges", "strings", "unique")
+        assert [getattr(quick, k) for k in counts] == [getattr(fast, k) for k in counts], name
+        assert quick.rows >= fast.rows and quick.cols >= fast.cols, name
+    sheet = zf.read("xl/worksheets/sheet1.xml")
+    # A reference beyond the box it assumes, or any tag fast or slow would treat otherwise: measured exactly.
+    for far in (b'<c r="AA1"/>', b'<c r="A100000"/>', b"<c/>", b"<c r='A1'/>", b'<x:c r="A1"/>', b'<c r="A1" r="B2"/>'):
+        assert _measure_quick(sheet.replace(b"</sheetData>", b"<row>" + far + b"</row></sheetData>")) is None, far

@@ -18,13 +18,16 @@ openpyxl or calamine first:
 * the libraries are then given a zip rebuilt from exactly the parts checked here, so that no
   disagreement between two zip readers (duplicate names, forged headers) can show them something else.
 
-The measurement has two paths. The fast one covers what Excel, LibreOffice, openpyxl and xlsxwriter
+The measurement has three paths. The fast one covers what Excel, LibreOffice, openpyxl and xlsxwriter
 write: every cell tag, counted by a pattern that finds any ``<c`` or ``<prefix:c`` tag wherever it is
 (a tag cannot hide in text or in an attribute, neither may hold ``<``), must also match the canonical
-``<c r="A1" s=".." t="..">``; then every position is explicit and read by the pattern. Anything else
-(single quotes, spaces around ``=``, lowercase or missing ``r``, namespace prefixes, UTF-16) takes the
-slow path: expat, without namespace processing (calamine matches local names and ignores prefixes),
-replays calamine's own numbering (a cell's ``r``, else the current row and the next column).
+``<c r="A1" s=".." t="..">``; then every position is explicit and read by the pattern. Its quick form
+(what every form sheet takes) proves the bounding box small without reading a single position: when
+every canonical reference has one letter and at most five digits, the box is at most 99999 × 26 cells,
+within ``MAX_AREA``; any other canonical sheet is measured exactly. Anything else (single quotes,
+spaces around ``=``, lowercase or missing ``r``, namespace prefixes, UTF-16) takes the slow path:
+expat, without namespace processing (calamine matches local names and ignores prefixes), replays
+calamine's own numbering (a cell's ``r``, else the current row and the next column).
 
 The few XML parts read here (workbook.xml, its rels, docProps/custom.xml) are parsed with defusedxml.
 """
@@ -65,7 +68,13 @@ _SST_MARK = b"sst"
 # calamine takes the last of two). A prefixed one (``<x:c``) needs ``:c`` in the part.
 _CELL_TAG = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?:s|t|cm|vm|ph)="[^"<&]*")*\s*/?>|(?=[\s/>]))')
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/:]+:c[\s/>]")
+_PREFIXED_HINT = re.compile(rb":c[\s/>]")  # a literal scan, far quicker; every prefixed cell tag holds it
+# The quick path's pattern: _CELL_TAG's, with a canonical reference of one letter and at most five
+# digits; any other cell tag (not canonical, or farther out) matches as a bare ``<c``.
+_NEAR_CELL_TAG = re.compile(rb'<c(?: r="[A-Z][1-9][0-9]{0,4}"(?: (?:s|t|cm|vm|ph)="[^"<&]*")*\s*/?>|(?=[\s/>]))')
+_NEAR_ROWS, _NEAR_COLS = 99_999, 26
 _SST_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?sst[\s/>][^<]*")
+_PLAIN_SST_TAG = re.compile(rb"<sst[\s/>][^<]*")  # _SST_TAG's matches when no ``:sst`` is in the part
 _UNIQUE = re.compile(rb"uniqueCount\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _DECL_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
 _REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
@@ -256,7 +265,7 @@ def _check_part(body: bytes, path: str, sheet: str, source: str) -> None:
     if not utf16 and _SHEET_MARK not in body and _SST_MARK not in body:
         return  # calamine cannot read it as a worksheet or as shared strings
     try:
-        extent = _measure_slow(body) if utf16 or not _fast_ok(body) else _measure_fast(body)
+        extent = _measure_slow(body) if utf16 or not _fast_ok(body) else _measure_quick(body) or _measure_fast(body)
         if extent is None:
             extent = _measure_slow(body)
     except _Refused as exc:
@@ -288,6 +297,32 @@ def _fast_ok(body: bytes) -> bool:
     return m is None or m.group(1).lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
 
+def _measure_quick(body: bytes) -> _Extent | None:
+    """The fast path's extent when every cell tag is canonical and near A1 (the box then an upper bound),
+    else None: the fast path measures it exactly (and words a refusal with the exact box)."""
+    extent = _Extent()
+    if _SHEET_MARK in body:
+        if b":c" in body and _PREFIXED_HINT.search(body) and _PREFIXED_CELL.search(body):
+            return None
+        tags = _NEAR_CELL_TAG.findall(body)
+        if b"<c" in tags:
+            return None
+        extent.cells = len(tags)
+        extent.merges = body.count(b"mergeCell")
+        if tags:
+            extent.rows, extent.cols = _NEAR_ROWS, _NEAR_COLS
+    if _SST_MARK in body:
+        _shared_strings(body, extent)
+    return extent
+
+
+def _shared_strings(body: bytes, extent: _Extent) -> None:
+    for tag in (_SST_TAG if b":sst" in body else _PLAIN_SST_TAG).findall(body):
+        for m in _UNIQUE.finditer(tag):
+            extent.unique = max(extent.unique, _count(m.group(1) if m.group(1) is not None else m.group(2)))
+    extent.strings = body.count(b"<si") + body.count(b":si")  # every <si> tag, and perhaps a few more
+
+
 def _measure_fast(body: bytes) -> _Extent | None:
     """The extent read by patterns, or None when some cell tag is not in the canonical form."""
     extent = _Extent()
@@ -310,10 +345,7 @@ def _measure_fast(body: bytes) -> _Extent | None:
                 far = next(c + r for c, r in refs if r == row or c == far_col)
                 extent.far = far.decode()
     if _SST_MARK in body:
-        for tag in _SST_TAG.findall(body):
-            for m in _UNIQUE.finditer(tag):
-                extent.unique = max(extent.unique, _count(m.group(1) if m.group(1) is not None else m.group(2)))
-        extent.strings = body.count(b"<si") + body.count(b":si")  # every <si> tag, and perhaps a few more
+        _shared_strings(body, extent)
     return extent
 
 
