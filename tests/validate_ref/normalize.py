@@ -1,0 +1,269 @@
+"""Normalisation: the mechanical spelling fixes of forms.md §3–§4, made explicit and reviewable.
+
+Real forms mix full-width and half-width comparators, put stray spaces inside values (``30 万份``), use the
+short enumeration forms (``基本型``) and known label variants (``“三公”经费变动率``). None of this changes
+what a unit means, so it can be fixed mechanically; but xlsgen never does it silently: ``generate`` prints
+what it is given, the validator reports each of these as a warning, and ``xlsgen normalize`` rewrites a unit
+file only when asked, printing every change with its JSON path.
+
+The field-level fixers (``fix_value``, ``fix_label``, ...) are shared with ``validate.py``, which checks the
+normalised text so that one slip is reported once (as the warning saying how to fix it), not again by every
+rule that reads the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from xlsgen import forms
+from xlsgen.model import Unit, parse_value
+
+# The canonical comparators are those parse_value() yields and forms.md §3 lists: ≥ ≤ = ＞ ＜.
+# (So = stays half-width while ＞ ＜ are full-width, as the official system prints them.) Longest spellings
+# first, so that ``>=`` is read as one comparator and not as ``>`` followed by ``=``.
+_COMPARATORS: tuple[tuple[str, str], ...] = (
+    ("＞＝", "≥"),
+    ("＞=", "≥"),
+    (">＝", "≥"),
+    (">=", "≥"),
+    ("=>", "≥"),
+    ("＜＝", "≤"),
+    ("＜=", "≤"),
+    ("<＝", "≤"),
+    ("<=", "≤"),
+    ("=<", "≤"),
+    ("==", "="),
+    ("≥", "≥"),
+    ("≧", "≥"),
+    ("≤", "≤"),
+    ("≦", "≤"),
+    ("＝", "="),
+    ("=", "="),
+    ("＞", "＞"),
+    (">", "＞"),
+    ("＜", "＜"),
+    ("<", "＜"),
+)
+# Full-width digits, point, percent sign and minus typed with a Chinese IME.
+_WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "％": "%", "－": "-", "−": "-"})
+_SPACE = re.compile(r"\s+")  # \s covers the ideographic space U+3000 and NBSP as well
+_NUMBER_UNIT = re.compile(r"^(?P<num>[-+]?\d+(?:\.\d+)?)(?P<unit>\D.*)?$", re.ASCII | re.DOTALL)
+
+
+class Fix(NamedTuple):
+    new: str
+    reason: str  # Chinese, e.g. "全角比较符号改为标准写法"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One normalisation: the JSON path, the text before and after, and why."""
+
+    path: str
+    old: str
+    new: str
+    reason: str
+    kind: str  # "value" | "enum" | "label" | "numbering": which validator warning reports it
+
+
+# ---------------------------------------------------------------- field fixers
+
+
+@lru_cache(maxsize=4096)
+def fix_value(text: str) -> Fix | None:
+    """An indicator value in canonical spelling: ``＝0%`` → ``=0%``, ``>= 95 ％`` → ``≥95%``, ``30 万份`` → ``30万份``.
+
+    Only values of the form comparator + number + unit are rewritten; a phrase (``稳步推进``) is merely
+    trimmed, because spaces and symbols inside free text may be intended.
+    """
+    stripped = text.strip()
+    rest = stripped
+    comparator = ""
+    for spelling, canonical in _COMPARATORS:
+        if rest.startswith(spelling):
+            comparator, rest = canonical, rest[len(spelling) :]
+            break
+    compact = _SPACE.sub("", rest).translate(_WIDE)
+    m = _NUMBER_UNIT.match(compact)
+    if m is None or parse_value(comparator + compact).number is None:
+        if stripped != text:
+            return Fix(stripped, "去掉首尾空格")
+        return None
+    new = comparator + compact
+    if new == text:
+        return None
+    reasons = []
+    if stripped != text:
+        reasons.append("去掉首尾空格")
+    if _SPACE.search(stripped):
+        reasons.append("去掉数值中间的空格")
+    head = stripped[: len(stripped) - len(rest)]
+    if head and head != comparator:
+        reasons.append(f"比较符号 {head} 改为 {comparator}")
+    if rest.translate(_WIDE) != rest:
+        reasons.append("全角数字或百分号改为半角")
+    return Fix(new, "，".join(reasons) or "统一写法")
+
+
+def _compact(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _known_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for l1, l2, l3s in forms.SKELETON:
+        for label in (l1, l2, *l3s):
+            labels[_compact(label)] = label
+    for variant, label in forms.LABEL_VARIANTS.items():
+        labels[_compact(variant)] = label
+    for tree in forms.PROJECT_TREES.values():
+        for l1, l2s in tree:
+            for label in (l1, *l2s):
+                labels[_compact(label)] = label
+    return labels
+
+
+_LABELS = _known_labels()
+_CORE_OUTPUT = forms.CORE_TYPED
+
+
+def fix_label(text: str) -> Fix | None:
+    """A pre-printed label in its printed spelling (known variants, stray spaces); other text is only trimmed."""
+    key = _compact(text)
+    m = _CORE_OUTPUT.match(key)
+    target = forms.core_output(int(m.group(1))) if m else _LABELS.get(key)
+    if target is not None and target != text:
+        reason = "改为预印标签的写法" if _compact(target) != key else "去掉标签中多余的空格"
+        return Fix(target, reason)
+    if target is None and text.strip() != text:
+        return Fix(text.strip(), "去掉首尾空格")
+    return None
+
+
+def _fix_enum(text: str, allowed: tuple[str, ...], short: Mapping[str, str]) -> Fix | None:
+    key = _compact(text)
+    if key in short:
+        return Fix(short[key], f"简写 {key} 改为全称 {short[key]}")
+    if key in allowed and key != text:
+        return Fix(key, "去掉多余的空格")
+    if key not in allowed and text.strip() != text:
+        return Fix(text.strip(), "去掉首尾空格")
+    return None
+
+
+def fix_kind(text: str) -> Fix | None:
+    """指标分类: ``基本型`` → ``绩效基本型`` (forms.md §3: short forms accepted on input, the long form written)."""
+    return _fix_enum(text, forms.KIND, forms.KIND_SHORT)
+
+
+def fix_category(text: str) -> Fix | None:
+    """支出项目类别: ``人员类`` → ``人员类项目支出``."""
+    return _fix_enum(text, forms.CATEGORY, forms.CATEGORY_SHORT)
+
+
+def fix_basis(text: str) -> Fix | None:
+    """指标值确定依据: ``计划 标准`` → ``计划标准``; free text (allowed on project forms) is only trimmed."""
+    return _fix_enum(text, forms.BASIS, {})
+
+
+def _numbering(pattern: str) -> Callable[[str, int], Fix | None]:
+    def fix(text: str, position: int) -> Fix | None:
+        # Items are numbered when printed ("1.…", "目标1：…"); an item that carries its own number, equal to
+        # its position, would print twice ("1.1.…"). Other leading numbers may be content ("2024年…").
+        m = re.match(pattern.format(n=position), text)
+        if m is None or not text[m.end() :].strip():
+            return None
+        return Fix(text[m.end() :].strip(), "去掉自带的编号（打印时会自动编号）")
+
+    return fix
+
+
+fix_item = _numbering(r"^\s*{n}\s*[.．、)）]\s*(?!\d)")
+fix_goal = _numbering(r"^\s*(?:目标\s*)?{n}\s*[:：.．、]\s*(?!\d)")
+
+
+# ---------------------------------------------------------------- which fields get which fixer
+
+
+def _fields(unit: Unit) -> Iterator[tuple[str, str, str, Callable[[str], Fix | None]]]:
+    """Every normalisable field: (path, text, kind, fixer)."""
+    for table, rows in (("long_term", unit.long_term.indicators), ("annual", unit.annual.indicators)):
+        for i, r in enumerate(rows):
+            at = f"{table}.indicators[{i}]"
+            for name in ("level1", "level2", "level3"):
+                yield f"{at}.{name}", getattr(r, name), "label", fix_label
+            for name in ("prev2", "prev1") if table == "annual" else ():
+                yield f"{at}.{name}", getattr(r, name), "value", fix_value
+            yield f"{at}.value", r.value, "value", fix_value
+            yield f"{at}.basis", r.basis, "enum", fix_basis
+            yield f"{at}.kind", r.kind, "enum", fix_kind
+    for p_i, p in enumerate(unit.projects):
+        at = f"projects[{p_i}]"
+        yield f"{at}.category", p.category, "enum", fix_category
+        for i, r in enumerate(p.indicators):
+            ai = f"{at}.indicators[{i}]"
+            for name in ("level1", "level2"):
+                yield f"{ai}.{name}", getattr(r, name), "label", fix_label
+            yield f"{ai}.value", r.value, "value", fix_value
+            yield f"{ai}.basis", r.basis, "enum", fix_basis
+
+
+def _lists(unit: Unit) -> Iterator[tuple[str, list[str], Callable[[str, int], Fix | None]]]:
+    yield "functions", unit.functions, fix_item
+    yield "tasks", unit.tasks, fix_item
+    yield "overall_goals.long_term", unit.overall_goals.long_term, fix_goal
+    yield "overall_goals.annual", unit.overall_goals.annual, fix_goal
+    for i, p in enumerate(unit.projects):
+        yield f"projects[{i}].goals", p.goals, fix_item
+
+
+def changes(unit: Unit) -> list[Change]:
+    """Every normalisation the unit needs, in file order; empty when it is already canonical."""
+    out = []
+    for path, text, kind, fixer in _fields(unit):
+        fix = fixer(text)
+        if fix is not None:
+            out.append(Change(path, text, fix.new, fix.reason, kind))
+    for path, items, fixer in _lists(unit):
+        # Only a list numbered 1, 2, 3… throughout is taken as self-numbered; a lone "1." is not evidence.
+        fixes = [fixer(text, n) for n, text in enumerate(items, 1)]
+        if len(items) > 1 and all(fixes):
+            out.extend(
+                Change(f"{path}[{n}]", text, fix.new, fix.reason, "numbering")
+                for n, (text, fix) in enumerate(zip(items, fixes, strict=True))
+                if fix is not None
+            )
+    return out
+
+
+# ---------------------------------------------------------------- applying changes
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(index) if index else key for key, index in _TOKEN.findall(path)]
+
+
+def apply(data: Any, found: list[Change]) -> Any:
+    """Write each change into ``data`` (a unit as plain JSON data, as loaded or dumped) in place."""
+    for change in found:
+        *parents, last = _steps(change.path)
+        node = data
+        for step in parents:
+            node = node[step]
+        node[last] = change.new
+    return data
+
+
+def normalized(unit: Unit, found: list[Change] | None = None) -> Unit:
+    """A copy of ``unit`` with every normalisation applied (the unit itself is left untouched)."""
+    found = changes(unit) if found is None else found
+    if not found:
+        return unit
+    return Unit.model_validate(apply(unit.model_dump(by_alias=True), found))
