@@ -133,6 +133,7 @@ _LABELS = _known_labels()
 _CORE_OUTPUT = forms.CORE_TYPED
 
 
+@lru_cache(maxsize=8192)  # pure, and every unit repeats the pre-printed labels
 def fix_label(text: str) -> Fix | None:
     """A pre-printed label in its printed spelling (known variants, stray spaces); other text is only trimmed."""
     key = _compact(text)
@@ -157,16 +158,19 @@ def _fix_enum(text: str, allowed: tuple[str, ...], short: Mapping[str, str]) -> 
     return None
 
 
+@lru_cache(maxsize=1024)
 def fix_kind(text: str) -> Fix | None:
     """指标分类: ``基本型`` → ``绩效基本型`` (forms.md §3: short forms accepted on input, the long form written)."""
     return _fix_enum(text, forms.KIND, forms.KIND_SHORT)
 
 
+@lru_cache(maxsize=1024)
 def fix_category(text: str) -> Fix | None:
     """支出项目类别: ``人员类`` → ``人员类项目支出``."""
     return _fix_enum(text, forms.CATEGORY, forms.CATEGORY_SHORT)
 
 
+@lru_cache(maxsize=4096)
 def fix_basis(text: str) -> Fix | None:
     """指标值确定依据: ``计划 标准`` → ``计划标准``; free text (allowed on project forms) is only trimmed."""
     return _fix_enum(text, forms.BASIS, {})
@@ -191,27 +195,14 @@ fix_goal = _numbering(r"^\s*(?:目标\s*)?{n}\s*[:：.．、]\s*(?!\d)")
 # ---------------------------------------------------------------- which fields get which fixer
 
 
-def _fields(unit: Unit) -> Iterator[tuple[str, str, str, Callable[[str], Fix | None]]]:
-    """Every normalisable field: (path, text, kind, fixer)."""
-    for table, rows in (("long_term", unit.long_term.indicators), ("annual", unit.annual.indicators)):
-        for i, r in enumerate(rows):
-            at = f"{table}.indicators[{i}]"
-            for name in ("level1", "level2", "level3"):
-                yield f"{at}.{name}", getattr(r, name), "label", fix_label
-            for name in ("prev2", "prev1") if table == "annual" else ():
-                yield f"{at}.{name}", getattr(r, name), "value", fix_value
-            yield f"{at}.value", r.value, "value", fix_value
-            yield f"{at}.basis", r.basis, "enum", fix_basis
-            yield f"{at}.kind", r.kind, "enum", fix_kind
-    for p_i, p in enumerate(unit.projects):
-        at = f"projects[{p_i}]"
-        yield f"{at}.category", p.category, "enum", fix_category
-        for i, r in enumerate(p.indicators):
-            ai = f"{at}.indicators[{i}]"
-            for name in ("level1", "level2"):
-                yield f"{ai}.{name}", getattr(r, name), "label", fix_label
-            yield f"{ai}.value", r.value, "value", fix_value
-            yield f"{ai}.basis", r.basis, "enum", fix_basis
+# Every normalisable field of a row, per table: (attribute, kind, fixer), in file order. changes() runs
+# on every unit validated and a county's units are mostly canonical, so a path is built only for a
+# field that needs a change.
+_LABEL = (("level1", "label", fix_label), ("level2", "label", fix_label), ("level3", "label", fix_label))
+_ENUMS = (("basis", "enum", fix_basis), ("kind", "enum", fix_kind))
+_LONG_FIELDS = (*_LABEL, ("value", "value", fix_value), *_ENUMS)
+_ANNUAL_FIELDS = (*_LABEL, ("prev2", "value", fix_value), ("prev1", "value", fix_value), ("value", "value", fix_value), *_ENUMS)
+_PROJECT_FIELDS = (*_LABEL[:2], ("value", "value", fix_value), ("basis", "enum", fix_basis))
 
 
 def _lists(unit: Unit) -> Iterator[tuple[str, list[str], Callable[[str, int], Fix | None]]]:
@@ -226,10 +217,27 @@ def _lists(unit: Unit) -> Iterator[tuple[str, list[str], Callable[[str, int], Fi
 def changes(unit: Unit) -> list[Change]:
     """Every normalisation the unit needs, in file order; empty when it is already canonical."""
     out = []
-    for path, text, kind, fixer in _fields(unit):
-        fix = fixer(text)
+    tables = (
+        ("long_term", unit.long_term.indicators, _LONG_FIELDS),
+        ("annual", unit.annual.indicators, _ANNUAL_FIELDS),
+    )
+    for table, rows, names in tables:
+        for i, r in enumerate(rows):
+            for name, kind, fixer in names:
+                text = getattr(r, name)
+                fix = fixer(text)
+                if fix is not None:
+                    out.append(Change(f"{table}.indicators[{i}].{name}", text, fix.new, fix.reason, kind))
+    for p_i, p in enumerate(unit.projects):
+        fix = fix_category(p.category)
         if fix is not None:
-            out.append(Change(path, text, fix.new, fix.reason, kind))
+            out.append(Change(f"projects[{p_i}].category", p.category, fix.new, fix.reason, "enum"))
+        for i, r in enumerate(p.indicators):
+            for name, kind, fixer in _PROJECT_FIELDS:
+                text = getattr(r, name)
+                fix = fixer(text)
+                if fix is not None:
+                    out.append(Change(f"projects[{p_i}].indicators[{i}].{name}", text, fix.new, fix.reason, kind))
     for path, items, fixer in _lists(unit):
         # Only a list numbered 1, 2, 3… throughout is taken as self-numbered; a lone "1." is not evidence.
         fixes = [fixer(text, n) for n, text in enumerate(items, 1)]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from . import forms
@@ -113,41 +113,66 @@ def _short(name: str, width: int = 24) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+@lru_cache(maxsize=8192)
+def _squash(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
 def _same(a: str, b: str) -> bool:
-    return bool(a.strip()) and _SPACES.sub("", a) == _SPACES.sub("", b)
+    return bool(a.strip()) and (a == b or _squash(a) == _squash(b))
 
 
 def _wan(number: Decimal, unit: str) -> Decimal | None:
     return {"万元": number, "元": number / 10000}.get(unit)
 
 
+@lru_cache(maxsize=8192)  # pure; asked of every 依据 and 分类 by two rules
 def _looks_like_value(text: str) -> bool:
     """``≥95%``, ``100%``, ``30``: an indicator value, not the text of 依据 or 分类 (``2024年工作计划`` is not)."""
     v = parse_value(text)
     return v.number is not None and (bool(v.comparator) or v.unit in ("", "%"))
 
 
-class Row(NamedTuple):
-    """One indicator row of any table, with what the messages need to name it."""
+class Row:
+    """One indicator row of any table, with what the messages need to name it.
 
-    path: str  # "annual.indicators[3]"
-    title: str  # "年度绩效指标「运行成本／公用经费控制／公用经费控制率」"
-    l1: str
-    l2: str
-    l3: str
-    values: tuple[tuple[str, str, str], ...]  # (field, Chinese name, text)
-    basis: str
-    kind: str | None  # None on project rows (the project form has no 指标分类)
-    project: int | None  # index into unit.projects for project rows
-    description: str = ""  # 绩效指标描述 (project rows)
+    Built for every row of every unit validated, so what every rule reads (``filled_values``,
+    ``named``) is worked out once here, and the title, which only a message needs, when first asked.
+    """
+
+    __slots__ = ("_head", "basis", "description", "filled_values", "kind", "l1", "l2", "l3", "named", "path", "project", "values")
+
+    def __init__(
+        self,
+        path: str,
+        head: str,
+        l1: str,
+        l2: str,
+        l3: str,
+        values: tuple[tuple[str, str, str], ...],
+        basis: str,
+        kind: str | None,
+        project: int | None,
+        description: str = "",
+    ) -> None:
+        self.path = path  # "annual.indicators[3]"
+        self._head = head  # the table's name, or the project's "第2个项目「…」的指标"
+        self.l1, self.l2, self.l3 = l1, l2, l3
+        self.values = values  # (field, Chinese name, text)
+        self.basis = basis
+        self.kind = kind  # None on project rows (the project form has no 指标分类)
+        self.project = project  # index into unit.projects for project rows
+        self.description = description  # 绩效指标描述 (project rows)
+        self.filled_values = [v for v in values if v[2].strip()]
+        self.named = bool(l3.strip()) and not is_placeholder(l3)
 
     @property
-    def named(self) -> bool:
-        return bool(self.l3.strip()) and not is_placeholder(self.l3)
-
-    @property
-    def filled_values(self) -> list[tuple[str, str, str]]:
-        return [v for v in self.values if v[2].strip()]
+    def title(self) -> str:
+        """``年度绩效指标「运行成本／公用经费控制／公用经费控制率」`` (a project row names no 一级指标)."""
+        l3 = self.l3 or "（未填三级指标）"
+        if self.project is None:
+            return f"{self._head}「{self.l1}／{self.l2}／{l3}」"
+        return f"{self._head}「{self.l2}／{l3}」"
 
 
 @dataclass
@@ -156,6 +181,8 @@ class Context:
 
     original: Unit
     shown: Mapping[str, Any] = field(default_factory=dict)
+    # What several rules derive alike (e.g. rules_values' rate rows), worked out once per unit.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def changes(self) -> list[Change]:
@@ -180,34 +207,29 @@ class Context:
     def dept_rows(self) -> list[Row]:
         u = self.unit
         out = []
+        names = (f"{u.year - 2}年指标值", f"{u.year - 1}年指标值", "预期当年实现值")
         for table, label, rows in (
             ("long_term", forms.LONG_TABLE, u.long_term.indicators),
             ("annual", forms.ANNUAL_TABLE, u.annual.indicators),
         ):
             for i, r in enumerate(rows):
                 if isinstance(r, AnnualIndicator):
-                    values = (
-                        ("prev2", f"{u.year - 2}年指标值", r.prev2),
-                        ("prev1", f"{u.year - 1}年指标值", r.prev1),
-                        ("value", "预期当年实现值", r.value),
-                    )
+                    values = (("prev2", names[0], r.prev2), ("prev1", names[1], r.prev1), ("value", names[2], r.value))
                 else:
                     values = (("value", "指标值", r.value),)
-                title = f"{label}「{r.level1}／{r.level2}／{r.level3 or '（未填三级指标）'}」"
                 at = f"{table}.indicators[{i}]"
-                out.append(Row(at, title, r.level1, r.level2, r.level3, values, r.basis, kind=r.kind, project=None))
+                out.append(Row(at, label, r.level1, r.level2, r.level3, values, r.basis, r.kind, None))
         return out
 
     @cached_property
     def project_rows(self) -> list[Row]:
         out = []
         for p_i, p in enumerate(self.unit.projects):
+            head = f"第{p_i + 1}个项目「{_short(p.name)}」的指标"
             for i, r in enumerate(p.indicators):
-                title = f"第{p_i + 1}个项目「{_short(p.name)}」的指标「{r.level2}／{r.level3 or '（未填三级指标）'}」"
                 values = (("value", "指标值", r.value),)
                 at = f"projects[{p_i}].indicators[{i}]"
-                row = Row(at, title, r.level1, r.level2, r.level3, values, r.basis, kind=None, project=p_i)
-                out.append(row._replace(description=r.description))
+                out.append(Row(at, head, r.level1, r.level2, r.level3, values, r.basis, None, p_i, r.description))
         return out
 
     @property

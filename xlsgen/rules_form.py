@@ -12,7 +12,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from . import forms
+from .model import Unit
 from .rules import (
     _BLANK_DATE,
     _BLANK_YEAR,
@@ -133,11 +136,45 @@ def _placeholder_advice(ctx: Context, path: str) -> str:
     return "请填写实际内容，或删除这一行"
 
 
+# A text the checks below report holds ……/.../。。。 (a placeholder), 截止 (a blank year) or 年 月 日 (a
+# blank date), or is a list item that _EMPTY_ITEM matches. All the unit's texts are searched at once for
+# the first three: on a filled form there is usually none, and the walk over every text with its JSON
+# path is then skipped.
+_MAYBE_PLACEHOLDER = re.compile(r"…|\.\.\.|。。。|截止|年\s*月\s*日")
+
+
+def _texts(node: BaseModel, out: list[str]) -> list[str]:
+    """Every text held anywhere in ``node`` (any field, any depth), in no particular order."""
+    for value in node.__dict__.values():
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, BaseModel):
+            _texts(value, out)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    out.append(item)
+                elif isinstance(item, BaseModel):
+                    _texts(item, out)
+    return out
+
+
+def _no_placeholder_text(unit: Unit) -> bool:
+    """True when no text of ``unit`` can be one the walk in :func:`placeholder` reports."""
+    items = [*unit.functions, *unit.tasks, *unit.overall_goals.long_term, *unit.overall_goals.annual]
+    items += [g for p in unit.projects for g in p.goals]
+    if any(_EMPTY_ITEM.match(t) for t in items):
+        return False
+    # Joined by NUL, which is no part of any match: every text's own matches are found, none spans two.
+    return _MAYBE_PLACEHOLDER.search("\0".join(_texts(unit, []))) is None
+
+
 @rule("E-PLACEHOLDER", 12, "填好的表中不能留有占位内容：……、「1. ；」、（截止 年）、空白的填报日期")
 def placeholder(ctx: Context) -> Iterator[Finding]:
     if not ctx.filled:
         return  # a blank form handed out (002's template) is all placeholders, as it should be
-    for path, text in _strings(ctx.unit.model_dump(mode="json", by_alias=True)):
+    texts = [] if _no_placeholder_text(ctx.unit) else _strings(ctx.unit.model_dump(mode="json", by_alias=True))
+    for path, text in texts:
         if _PLAIN.match(text):  # most texts hold none of the characters the four checks look for
             continue
         if is_placeholder(text):

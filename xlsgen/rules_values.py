@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from . import forms
@@ -33,42 +34,66 @@ from .rules import (
 # ---------------------------------------------------------------- rule 8–9: indicator values
 
 
+@lru_cache(maxsize=8192)
+def _grammar(text: str) -> int:
+    """What is wrong with the spelling of a value: 0 nothing, else the message of value_grammar to give."""
+    v = parse_value(text)
+    if v.number is None:
+        return NO_NUMBER if text.strip()[0] in _COMPARATOR_CHARS else 0
+    if any(ch in _COMPARATOR_CHARS for ch in v.unit):
+        return TWO_COMPARATORS
+    return THOUSANDS if re.match(r"^[,，]\d", v.unit) else 0
+
+
+NO_NUMBER, TWO_COMPARATORS, THOUSANDS = 1, 2, 3
+
+
 @rule("E-VALUE-GRAMMAR", 8, "指标值应为 比较符号 + 数字 + 单位（如 ≥95%），或一个短语（如 稳步推进）")
 def value_grammar(ctx: Context) -> Iterator[Finding]:
     for row in ctx.rows:
         for name, label, text in row.filled_values:
-            v = parse_value(text)
-            where = f"{row.path}.{name}"
-            if v.number is None:
-                if text.strip()[0] in _COMPARATOR_CHARS:
-                    yield (
-                        where,
-                        f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」：比较符号后应紧跟数字，如 ≥95%；若是文字描述请去掉比较符号",
-                    )
+            wrong = _grammar(text)
+            if not wrong:
                 continue
-            if any(ch in _COMPARATOR_CHARS for ch in v.unit):
+            where = f"{row.path}.{name}"
+            if wrong == NO_NUMBER:
+                yield (
+                    where,
+                    f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」：比较符号后应紧跟数字，如 ≥95%；若是文字描述请去掉比较符号",
+                )
+            elif wrong == TWO_COMPARATORS:
                 yield (
                     where,
                     f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」：一个指标值只能有一个比较符号，且写在数字前，如 ≥95%",
                 )
-            elif re.match(r"^[,，]\d", v.unit):
+            else:
+                v = parse_value(text)
                 yield (
                     where,
                     f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」：数字中不要用千位分隔符，请写成 {v.comparator}{v.number}{v.unit.replace(',', '').replace('，', '')}",
                 )
 
 
-def _rate_values(ctx: Context) -> Iterator[tuple[Row, str, str, str, Any]]:
+@lru_cache(maxsize=8192)
+def _rate_named(name: str) -> bool:
+    return bool(RATE_NAME.search(name.strip().rstrip("。；;，,")))
+
+
+def _rate_values(ctx: Context) -> list[tuple[Row, str, str, str, Any]]:
     """(row, field, Chinese name, text, parsed) of every number on a rate-named row that is not a rate."""
-    for row in ctx.rows:
-        if ctx.is_cost(row):
-            continue  # a cost is money, rule 7 says so
-        if not any(RATE_NAME.search(n.strip().rstrip("。；;，,")) for n in (row.l3, row.description) if n):
-            continue
-        for name, label, text in row.filled_values:
-            v = parse_value(text)
-            if v.number is not None and not v.unit.startswith(RATE_UNITS):
-                yield row, name, label, text, v
+    found = ctx.shared.get("rate_values")
+    if found is None:
+        found = ctx.shared["rate_values"] = []
+        for row in ctx.rows:
+            if ctx.is_cost(row):
+                continue  # a cost is money, rule 7 says so
+            if not any(_rate_named(n) for n in (row.l3, row.description) if n):
+                continue
+            for name, label, text in row.filled_values:
+                v = parse_value(text)
+                if v.number is not None and not v.unit.startswith(RATE_UNITS):
+                    found.append((row, name, label, text, v))
+    return found
 
 
 @rule("W-VALUE-PERCENT", 8, "比率类指标（…率、满意度）的指标值是数字却没有 %")
@@ -102,10 +127,14 @@ def value_format(ctx: Context) -> Iterator[Finding]:
 
 
 def _direction(ctx: Context, row: Row, text: str) -> str | None:
+    return _advice(row.l3.strip(), ctx.is_cost(row), text)
+
+
+@lru_cache(maxsize=8192)  # pure, and a county repeats its names and values
+def _advice(name: str, cost: bool, text: str) -> str | None:
     v = parse_value(text)
     if v.number is None:
         return None
-    name = row.l3.strip()
     up, down = v.comparator in ("≥", "＞"), v.comparator in ("≤", "＜")
     if name == THREE_PUBLIC:
         # ``=0%`` (000 阳新) promises no change at all, which is within 不增长.
@@ -114,7 +143,7 @@ def _direction(ctx: Context, row: Row, text: str) -> str | None:
     elif name in CONTROL_RATES:
         if not down:
             return f"{name} 是控制率，应使用 ≤，如 ≤100%"
-    elif ctx.is_cost(row):
+    elif cost:
         if up and _wan(v.number, v.unit) is not None:
             return "成本指标 是上限，应使用 ≤，如 ≤450万元"
     elif v.unit == "%" and down and any(name.endswith(s) or "满意度" in name for s in HIGHER_IS_BETTER):
