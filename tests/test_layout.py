@@ -330,3 +330,17 @@ def test_a_quoted_attribute_may_hold_a_greater_than_sign() -> None:
     cell = sheet.cells[1]
     assert (cell.formula, cell.value, cell.style) == ("IF({a}>0,1,0)", "1", "label")
     assert sheet.formula_a1(cell) == "=IF(A1>0,1,0)"
+
+
+def test_a_greater_than_sign_in_a_row_or_cell_attribute_is_read_whole() -> None:
+    # The quick tokenizer stops a tag at any ">": a row's attribute, a cell's, and the cells after
+    # them must come out as the quote-minding tokenizer reads them.
+    head = '<table data-sheet="s" data-template="t" data-version="1"><col data-width="5"><col data-width="5">'
+    row = parse(head + '<tr data-section="a>b"><td>3</td><td class="input">x &gt; y</td></tr></table>')
+    assert row.sections == {"a>b": 0}
+    assert [(c.col, c.value, c.style) for c in row.cells] == [(0, "3", "label"), (1, "x > y", "input")]
+    cell = parse(head + '<tr><td data-formula="IF({a}>0,1,0)">1</td><td class="input">2</td></tr></table>')
+    assert [(c.col, c.value, c.formula, c.style) for c in cell.cells] == [
+        (0, "1", "IF({a}>0,1,0)", "label"),
+        (1, "2", None, "input"),
+    ]

@@ -220,10 +220,19 @@ def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
 
 
 # A cell whole (its text never holds "<": the templates autoescape it), or any other opening tag. An
-# attribute's quoted value may hold ">" (a formula's IF({a}>0,…)): the attribute part is unquoted text
-# and whole quoted values, written as an unrolled loop so that it costs no more than ``[^>]*``.
+# attribute's quoted value may hold ">" (a formula's IF({a}>0,…)). The tokenizer that minds quotes
+# (_QUOTED) costs almost twice the plain one (_TOKEN), so the plain one reads the markup and a tag it
+# cut inside a quoted value shows as an odd number of quotes (a value's own quotes are escaped):
+# then the markup is read again with _QUOTED.
+_TOKEN = re.compile(r"<td([^>]*)>([^<]*)</td>|<([a-z]+)([^>]*)>")
 _ATTRS = r'([^>"]*(?:"[^"]*"[^>"]*)*)'
-_TOKEN = re.compile(rf"<td{_ATTRS}>([^<]*)</td>|<([a-z]+){_ATTRS}>")
+_QUOTED = re.compile(rf"<td{_ATTRS}>([^<]*)</td>|<([a-z]+){_ATTRS}>")
+
+
+class _Cut(Exception):
+    """The plain tokenizer cut a tag inside a quoted value."""
+
+
 _ATTR = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"]*)")?')
 
 
@@ -236,6 +245,8 @@ def _attrs(text: str) -> dict[str, str]:
 @lru_cache(maxsize=16384)  # a county repeats the same cell attributes (paths, styles) unit after unit
 def _td(text: str) -> tuple[Any, ...]:
     """A ``td``'s rowspan, colspan and Cell's fields from ``style`` on, as its attributes give them."""
+    if text.count('"') & 1:
+        raise _Cut
     a = _attrs(text)
     return (
         int(a.get("rowspan") or 1),
@@ -258,7 +269,8 @@ class _TableParser:
 
     The markup is a small fixed dialect (quoted attributes, no comments, text only inside ``td``), so a
     regular-expression tokenizer reads it several times faster than ``html.parser``, which matters when
-    a county's 300 units are laid out in one run.
+    a county's 300 units are laid out in one run. Which cells of a row are taken is kept as one bit
+    per column (``taken[row]``), so placing a cell costs a few integer operations.
     """
 
     def __init__(self) -> None:
@@ -271,65 +283,103 @@ class _TableParser:
         self.tables: list[Table] = []
         self.with_prev: list[int] = []
         self.row = -1
-        self.col = 0  # where the next cell of the row may start
-        self.taken: set[tuple[int, int]] = set()
+        self.bottom = -1  # the last row any cell reaches
+        self.taken: list[int] = []  # per row, bit c set: column c is taken
 
-    def feed(self, markup_: str) -> None:
-        for td_attrs, text, tag, attrs in _TOKEN.findall(markup_):
+    def feed(self, markup_: str, tokens: re.Pattern[str] = _TOKEN) -> None:
+        cells, taken, widths, known = self.cells, self.taken, self.widths, styles.STYLES
+        row, col, bottom = self.row, 0, self.bottom  # col: where the next cell of the row may start
+        for td_attrs, text, tag, attrs in tokens.findall(markup_):
             if tag:
-                self.start(tag, _attrs(attrs))
-            else:
-                self.cell(_td(td_attrs), html.unescape(text) if "&" in text else text)
+                if attrs.count('"') & 1:
+                    raise _Cut
+                if tag == "tr":
+                    row += 1
+                    col = 0
+                    if len(taken) == row:
+                        taken.append(0)
+                    if attrs:
+                        self.row = row
+                        self.start_row(_attrs(attrs))
+                else:
+                    self.start(tag, _attrs(attrs))
+                continue
+            rows, cols, details = _td(td_attrs)
+            occupied = taken[row]
+            while occupied >> col & 1:  # skip the cells that rowspans from the rows above cover
+                col += 1
+            if "&" in text:
+                text = html.unescape(text)
+            if details[0] not in known:
+                raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {details[0]}", self.origin)
+            if rows == cols == 1 and col < len(widths):  # the common case: one plain cell
+                cells.append(Cell(row, col, row, col, text, *details))
+                taken[row] = occupied | 1 << col
+                if row > bottom:
+                    bottom = row
+                col += 1
+                continue
+            cell = Cell(row, col, row + rows - 1, col + cols - 1, text, *details)
+            self.take(cell)
+            cells.append(cell)
+            bottom = max(bottom, cell.last_row)
+            col = cell.last_col + 1
+        self.row, self.bottom = row, bottom
+
+    def take(self, cell: Cell) -> None:
+        """Mark a merge's cells taken, refusing one outside the columns or over a taken cell."""
+        if cell.last_col >= len(self.widths):
+            raise LayoutError(f"{a1(cell.row, cell.col)} 处的单元格超出了 {len(self.widths)} 列", self.origin)
+        taken = self.taken
+        while len(taken) <= cell.last_row:
+            taken.append(0)
+        bits = ((1 << (cell.last_col - cell.col + 1)) - 1) << cell.col
+        for r in range(cell.row, cell.last_row + 1):
+            if overlap := taken[r] & bits:
+                c = (overlap & -overlap).bit_length() - 1  # the first taken column, as a row is read
+                raise LayoutError(
+                    f"合并区域 {a1(cell.row, cell.col)}:{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠",
+                    self.origin,
+                )
+            taken[r] |= bits
 
     def start(self, tag: str, a: dict[str, str]) -> None:
         if tag == "table":
             self.meta = a
         elif tag == "col":
             self.widths.append(float(a["data-width"]))
-        elif tag == "tr":
-            self.row += 1
-            self.col = 0
-            if "data-break" in a:
-                self.breaks.append(self.row)
-            if "data-keep" in a:
-                self.keep.append((self.row, self.row + int(a["data-keep"]) - 1))
-            if "data-section" in a:
-                self.sections[a["data-section"]] = self.row
-            if ("data-section" in a or "data-table" in a or "data-break" in a) and self.tables:
-                self.close_table(self.row - 1)
-            if "data-table" in a:
-                self.tables.append(Table(self.row, int(a["data-table"]), -1))
-            if "data-with-prev" in a:
-                self.with_prev.append(self.row)
 
-    def cell(self, spec: tuple[Any, ...], text: str) -> None:
-        rows, cols, details = spec
-        row, col, taken = self.row, self.col, self.taken
-        while (row, col) in taken:  # skip the cells that rowspans from the rows above cover
-            col += 1
-        cell = Cell(row, col, row + rows - 1, col + cols - 1, text, *details)
-        self.col = cell.last_col + 1
-        if cell.style not in styles.STYLES:
-            raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {cell.style}", self.origin)
-        if rows == cols == 1 and col < len(self.widths):  # the common case: one plain cell
-            taken.add((row, col))
-            self.cells.append(cell)
-            return
-        if cell.last_col >= len(self.widths):
-            raise LayoutError(f"{a1(row, col)} 处的单元格超出了 {len(self.widths)} 列", self.origin)
-        for r in range(row, cell.last_row + 1):
-            for c in range(col, cell.last_col + 1):
-                if (r, c) in taken:
-                    raise LayoutError(
-                        f"合并区域 {a1(row, col)}:{a1(cell.last_row, cell.last_col)} 与已有单元格 {a1(r, c)} 重叠",
-                        self.origin,
-                    )
-                taken.add((r, c))
-        self.cells.append(cell)
+    def start_row(self, a: dict[str, str]) -> None:
+        """A ``tr`` with attributes, at ``self.row``."""
+        row = self.row
+        if "data-break" in a:
+            self.breaks.append(row)
+        if "data-keep" in a:
+            self.keep.append((row, row + int(a["data-keep"]) - 1))
+        if "data-section" in a:
+            self.sections[a["data-section"]] = row
+        if ("data-section" in a or "data-table" in a or "data-break" in a) and self.tables:
+            self.close_table(row - 1)
+        if "data-table" in a:
+            self.tables.append(Table(row, int(a["data-table"]), -1))
+        if "data-with-prev" in a:
+            self.with_prev.append(row)
 
     def close_table(self, last: int) -> None:
         if self.tables[-1].last < 0:
             self.tables[-1].last = last
+
+    def holes(self, n_rows: int) -> list[tuple[int, int]]:
+        """The grid's cells no cell covers, in reading order."""
+        full = (1 << len(self.widths)) - 1
+        found = []
+        for r in range(n_rows):
+            free = ~(self.taken[r] if r < len(self.taken) else 0) & full
+            while free:
+                low = free & -free
+                found.append((r, low.bit_length() - 1))
+                free ^= low
+        return found
 
     @property
     def template(self) -> str | None:
@@ -343,17 +393,15 @@ class _TableParser:
 def parse(markup_: str) -> Sheet:
     """Lay out a template's markup as a checked ``Sheet``."""
     p = _TableParser()
-    p.feed(markup_)
-    n_rows = max(c.last_row for c in p.cells) + 1
+    try:
+        p.feed(markup_)
+    except _Cut:
+        p = _TableParser()
+        p.feed(markup_, _QUOTED)
+    n_rows = p.bottom + 1 if p.cells else max(c.last_row for c in p.cells) + 1  # none: max() refuses
     if p.tables:
         p.close_table(n_rows - 1)
-    n_cols = len(p.widths)
-    # Every taken cell lies inside the grid, so a full count means no holes.
-    holes = (
-        []
-        if len(p.taken) == n_rows * n_cols
-        else [(r, c) for r in range(n_rows) for c in range(n_cols) if (r, c) not in p.taken]
-    )
+    holes = p.holes(n_rows)
     if holes:
         raise LayoutError(f"第 {holes[0][0] + 1} 行缺少单元格 {a1(*holes[0])}", p.origin)
     repeat = p.meta.get("data-repeat-rows")
@@ -440,10 +488,14 @@ def needed_height(text: str, width_px: float, size_pt: float) -> float:
 
 def display_text(cell: Cell) -> str:
     """The text a cell shows: numbers as their format prints them, not as their stored digits."""
-    kind = styles.VALUE_TYPES.get(cell.style, "text")
-    if kind == "text" or not cell.value:
-        return cell.value
-    number = Decimal(cell.value)
+    return _shown(cell.style, cell.value)
+
+
+def _shown(style: str, value: str) -> str:
+    kind = styles.VALUE_TYPES.get(style, "text")
+    if kind == "text" or not value:
+        return value
+    number = Decimal(value)
     return {"money": f"{number:.2f}", "ratio": f"{number * 100:.2f}%", "percent": f"{number:.0f}%"}[kind]
 
 
@@ -466,12 +518,35 @@ TYPICAL_ENTRY = {key: "字" * n for key, n in _TYPICAL_CHARS.items()} | {
 }
 
 
+def _entry(cell: Cell) -> str:
+    """The kind of entry an empty cell keeps room for (a ``TYPICAL_ENTRY`` key, or "")."""
+    return cell.room or (cell.field.rsplit(".", 1)[-1] if cell.field else "")
+
+
 def room_text(cell: Cell) -> str:
     """The text a cell must have room for: its own, or for an empty input the typical entry."""
-    if cell.value:
-        return display_text(cell)
-    kind = cell.room or (cell.field.rsplit(".", 1)[-1] if cell.field else "")
-    return TYPICAL_ENTRY.get(kind, "") if styles.is_input(cell.style) else ""
+    return _room_text(cell.style, cell.value, "" if cell.value else _entry(cell))
+
+
+def _room_text(style: str, value: str, entry: str) -> str:
+    if value:
+        return _shown(style, value)
+    return TYPICAL_ENTRY.get(entry, "") if styles.is_input(style) else ""
+
+
+# Bounded like needed_height. Keyed by all a cell's need depends on: labels, the empty inputs' room and
+# common values (≥95%, a basis) repeat in every unit, so most cells are measured once per process.
+@lru_cache(maxsize=16384)
+def _need(style: str, value: str, entry: str, width_px: int) -> float:
+    text = _room_text(style, value, entry)
+    return needed_height(text, width_px, styles.font_size(style)) if text else 0.0
+
+
+@lru_cache(maxsize=64)
+def _span_px(widths: tuple[float, ...]) -> list[list[int]]:
+    """span[first][last]: the pixel width of columns first..last (0 where last < first)."""
+    px = [column_px(w) for w in widths]
+    return [[sum(px[first : last + 1]) for last in range(len(px))] for first in range(len(px))]
 
 
 def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None, rows: tuple[int, int] | None = None) -> None:
@@ -492,23 +567,21 @@ def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None, rows: tuple
     if rows is not None:  # plan_pages keeps the cells sorted by row: only the window's are looked at
         by_row = attrgetter("row")
         cells = cells[bisect_left(cells, lo, key=by_row) : bisect_right(cells, hi, key=by_row)]
-    px = [column_px(w) for w in sheet.widths]
+    n_cols = len(sheet.widths)
+    span = _span_px(tuple(sheet.widths))
     tall: list[tuple[int, Cell, float]] = []
-    needs = {} if needs is None else needs
-    get = needs.get
-    sizes: dict[str, float] = {}
+    get = needs.get if needs is not None else None
     for cell in cells:
-        need = get(id(cell))
+        need = get(id(cell)) if get is not None else None
         if need is None:
-            text = room_text(cell)
-            if text:
-                size = sizes.get(cell.style)
-                if size is None:
-                    size = sizes[cell.style] = styles.font_size(cell.style)
-                need = needed_height(text, sum(px[cell.col : cell.last_col + 1]), size)
-            else:
-                need = 0.0
-            needs[id(cell)] = need
+            value, col, last = cell.value, cell.col, cell.last_col
+            if last < n_cols:
+                width = span[col][last]
+            else:  # a cell outside the columns (a hand-made sheet) is measured on the columns it has
+                width = span[col][n_cols - 1] if col < n_cols else 0
+            need = _need(cell.style, value, "" if value else _entry(cell), width)
+            if needs is not None:
+                needs[id(cell)] = need
         if not need:
             continue
         row = cell.row - lo
@@ -519,11 +592,11 @@ def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None, rows: tuple
             tall.append((cell.last_row - cell.row, cell, need))
     tall.sort(key=itemgetter(0))  # stable: merges of equal span keep their order
     for _, cell, need in tall:
-        span = range(cell.row - lo, cell.last_row - lo + 1)
-        short = need - sum(heights[r] for r in span)
+        span_rows = range(cell.row - lo, cell.last_row - lo + 1)
+        short = need - sum(heights[r] for r in span_rows)
         if short > 0:
-            for r in span:
-                heights[r] += short / len(span)
+            for r in span_rows:
+                heights[r] += short / len(span_rows)
     # Row heights are stored in whole pixels (0.75 pt); round up so rounding can never clip.
     sheet.heights[lo : hi + 1] = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
 
@@ -555,7 +628,7 @@ def plan_pages(sheet: Sheet) -> None:
     a table's second or last row or with a ``data-with-prev`` row (填报说明), so none of them is left
     alone: a table starts with two rows under its header and ends with two.
     The sheet is edited in place: rows inserted, merges split, heights refitted; formulas follow, as
-    they are resolved from fields.
+    they are resolved from fields. The cells come in (row, col) order, as ``parse`` lays them out.
     """
     scale = print_scale(sheet)
     room = (A4_PT[1] - (MARGINS_IN["top"] + MARGINS_IN["bottom"]) * 72 - PAGE_SLACK_PT) / scale
@@ -564,117 +637,156 @@ def plan_pages(sheet: Sheet) -> None:
     forced = set(sheet.breaks)
     breaks: list[int] = []
     start = 0
-    needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
+    pager = _Pager(sheet)
     floor = 0  # the next break comes after the header rows just repeated, so every page makes progress
-    while (b := _next_break(sheet, start, floor, room, titles, forced)) is not None:
-        added = _break_at(sheet, b, needs)
+    while (b := pager.next_break(start, floor, room, titles, forced)) is not None:
+        added = pager.break_at(b)
         forced = {f + added if f > b else f for f in forced}
         breaks.append(b)
         start, floor = b, b + added
     sheet.breaks = breaks
 
 
-def _next_break(sheet: Sheet, start: int, floor: int, room: float, titles: float, forced: set[int]) -> int | None:
-    """Where the page starting at row ``start`` ends (the next page's first row, after ``floor``), or
-    None at the end."""
-    heights = sheet.heights
-    used = titles if start else 0.0
-    for r in range(start, sheet.n_rows):
-        if r in forced and r > start:
-            return r
-        if used + heights[r] > room and r > floor:
-            glued = _glued(sheet, room - titles)
-            b = next((c for c in range(r, floor, -1) if not glued[c] and _splits_fit(sheet, c)), r)
-            # A first row too tall to share a page with its header (no keep fits): the header goes with it.
-            return next((t.first for t in sheet.tables if b == t.first + t.head and t.first > floor), b)
-        used += heights[r]
-    return None
+_ROW = attrgetter("row")
+_ROW_COL = attrgetter("row", "col")
 
 
-def _glued(sheet: Sheet, room: float) -> list[bool]:
-    """glued[r]: a page may not start at row r."""
-    heights = sheet.heights
-    glued = [False] * (sheet.n_rows + 1)
-    runs_ = [(c.row, c.last_row) for c in sheet.cells if c.last_row > c.row and not c.split] + sheet.keep
-    for first, last in runs_:
-        if sum(heights[first : last + 1]) <= room:  # a group taller than a page has to break somewhere
-            for r in range(first + 1, last + 1):
-                glued[r] = True
-    for t in sheet.tables:
-        body = t.first + t.head
-        if t.last > body:  # two body rows or more: neither the first nor the last prints alone
-            glued[body + 1] = glued[t.last] = True
-    for r in sheet.with_prev:
-        glued[r] = True
-    return glued
+class _Pager:
+    """plan_pages' work on one sheet. Its cells stay sorted by (row, col) and no merge spans more than
+    ``span`` rows below its first, so each break looks only at the cells near it (bisected by row)
+    instead of at every cell of the sheet, which made planning cost rows × breaks."""
 
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
+        self.span = max((c.last_row - c.row for c in sheet.cells), default=0)
+        self.px = [column_px(w) for w in sheet.widths]
 
-def _splits_fit(sheet: Sheet, b: int) -> bool:
-    """Whether every label split by a break before row b still fits in the rows left above it.
+    def starting(self, first: int, last: int) -> list[Cell]:
+        """The cells whose first row is in first..last, in order."""
+        cells = self.sheet.cells
+        return cells[bisect_left(cells, first, key=_ROW) : bisect_right(cells, last, key=_ROW)]
 
-    An empty label is split only into merges of two rows or more: a single empty cell reads as a row
-    typed into the group above, which is how the reader takes a row a unit inserted by hand.
-    """
-    px = [column_px(w) for w in sheet.widths]
-    for c in sheet.cells:
-        if not c.row < b <= c.last_row:
-            continue
-        if not c.value:
-            if b - c.row < 2 or c.last_row - b < 1:
+    def next_break(self, start: int, floor: int, room: float, titles: float, forced: set[int]) -> int | None:
+        """Where the page starting at row ``start`` ends (the next page's first row, after ``floor``),
+        or None at the end."""
+        sheet = self.sheet
+        heights = sheet.heights
+        used = titles if start else 0.0
+        for r in range(start, sheet.n_rows):
+            if r in forced and r > start:
+                return r
+            if used + heights[r] > room and r > floor:
+                glued = self.glued(floor + 1, r, room - titles)
+                b = next((c for c in range(r, floor, -1) if c not in glued and self.splits_fit(c)), r)
+                # A first row too tall to share a page with its header (no keep fits): the header goes with it.
+                return next((t.first for t in sheet.tables if b == t.first + t.head and t.first > floor), b)
+            used += heights[r]
+        return None
+
+    def glued(self, lo: int, hi: int, room: float) -> set[int]:
+        """The rows among lo..hi a page may not start at (and maybe some others)."""
+        sheet = self.sheet
+        heights = sheet.heights
+        merges = [
+            (c.row, c.last_row) for c in self.starting(lo - self.span, hi - 1) if c.last_row > c.row and not c.split
+        ]
+        glued: set[int] = set()
+        for first, last in merges + sheet.keep:
+            # A group taller than a page has to break somewhere.
+            if last >= lo and first < hi and sum(heights[first : last + 1]) <= room:
+                glued.update(range(first + 1, last + 1))
+        for t in sheet.tables:
+            body = t.first + t.head
+            if t.last > body:  # two body rows or more: neither the first nor the last prints alone
+                glued.add(body + 1)
+                glued.add(t.last)
+        glued.update(sheet.with_prev)
+        return glued
+
+    def crossing(self, b: int) -> list[Cell]:
+        """The merges a break before row b cuts, in order."""
+        return [c for c in self.starting(b - self.span, b - 1) if c.last_row >= b]
+
+    def splits_fit(self, b: int) -> bool:
+        """Whether every label split by a break before row b still fits in the rows left above it.
+
+        An empty label is split only into merges of two rows or more: a single empty cell reads as a row
+        typed into the group above, which is how the reader takes a row a unit inserted by hand.
+        """
+        px, heights = self.px, self.sheet.heights
+        for c in self.crossing(b):
+            if not c.value:
+                if b - c.row < 2 or c.last_row - b < 1:
+                    return False
+                continue
+            need = needed_height(display_text(c), sum(px[c.col : c.last_col + 1]), styles.font_size(c.style))
+            if need > sum(heights[c.row : b]) + 1e-6:
                 return False
-            continue
-        need = needed_height(display_text(c), sum(px[c.col : c.last_col + 1]), styles.font_size(c.style))
-        if need > sum(sheet.heights[c.row : b]) + 1e-6:
-            return False
-    return True
+        return True
 
-
-def _break_at(sheet: Sheet, b: int, needs: dict[int, float]) -> int:
-    """Start a page at row b: split the merges crossing it (the label printed again below) and, inside
-    an indicator table, insert a copy of its header rows. Returns how many rows were inserted."""
-    table = next((t for t in sheet.tables if t.first + t.head < b <= t.last), None)
-    head = [c for c in sheet.cells if table and table.first <= c.row and c.last_row < table.first + table.head]
-    k = table.head if table else 0
-    under_head = {col for c in head for col in range(c.col, c.last_col + 1)}
-    # The rows whose heights can change: the merges split here and the inserted headers (below, with
-    # any cell overlapping them); every other row keeps its height, moved down with its cells.
-    crossing = [c for c in sheet.cells if c.row < b <= c.last_row]
-    lo = min([b] + [c.row for c in crossing])
-    hi = max([b + k - 1] + [c.last_row + k for c in crossing])
-    added: list[Cell] = []
-    for c in sheet.cells:
-        if c.row >= b:
-            c.row += k
-            c.last_row += k
-        elif c.last_row >= b:
+    def break_at(self, b: int) -> int:
+        """Start a page at row b: split the merges crossing it (the label printed again below) and,
+        inside an indicator table, insert a copy of its header rows. Returns how many rows were inserted."""
+        sheet = self.sheet
+        table = next((t for t in sheet.tables if t.first + t.head < b <= t.last), None)
+        k = table.head if table else 0
+        head = (
+            [c for c in self.starting(table.first, table.first + k - 1) if c.last_row < table.first + k]
+            if table
+            else []
+        )
+        under_head = {col for c in head for col in range(c.col, c.last_col + 1)}
+        # The rows whose heights can change: the merges split here and the inserted headers (below, with
+        # any cell overlapping them); every other row keeps its height, moved down with its cells.
+        crossing = self.crossing(b)
+        lo = min([b] + [c.row for c in crossing])
+        hi = max([b + k - 1] + [c.last_row + k for c in crossing])
+        cells = sheet.cells
+        below = bisect_left(cells, b, key=_ROW)  # cells[below:] start at row b or lower down
+        added: list[Cell] = []
+        for c in crossing:
             # The part below the break: below the repeated headers, or (a side label beside them) beside them.
             top = b + k if under_head & set(range(c.col, c.last_col + 1)) else b
             added.append(replace(c, row=top, last_row=c.last_row + k, field=None, formula=None))
             c.last_row = b - 1
-    if table:
-        shift = b - table.first
-        added += [replace(c, row=c.row + shift, last_row=c.last_row + shift, field=None, formula=None) for c in head]
-        sheet.heights[b:b] = sheet.heights[table.first : table.first + k]
-        sheet.n_rows += k
-        sheet.keep = [(f + k, e + k) if f >= b else (f, e + k if e >= b else e) for f, e in sheet.keep]
-        sheet.sections = {n: r + k if r >= b else r for n, r in sheet.sections.items()}
-        sheet.with_prev = [r + k if r >= b else r for r in sheet.with_prev]
-        for t in sheet.tables:
-            if t.first >= b:
-                t.first += k
-            if t.last >= b:
-                t.last += k
-        sheet.keep.append((b, b + k))  # the repeated headers and the row they head
-    sheet.cells = sorted(sheet.cells + added, key=attrgetter("row", "col"))
-    if hi < lo:
-        return k  # nothing split, nothing inserted: every height stands
-    while True:
-        outside = [c for c in sheet.cells if c.row <= hi and c.last_row >= lo and (c.row < lo or c.last_row > hi)]
-        if not outside:
-            break
-        lo, hi = min([lo] + [c.row for c in outside]), max([hi] + [c.last_row for c in outside])
-    fit_heights(sheet, needs, (lo, hi))  # a cell's need is its text's at its width: a split keeps it
-    return k
+        if table:
+            for i in range(below, len(cells)):
+                c = cells[i]
+                c.row += k
+                c.last_row += k
+            shift = b - table.first
+            added += [
+                replace(c, row=c.row + shift, last_row=c.last_row + shift, field=None, formula=None) for c in head
+            ]
+            sheet.heights[b:b] = sheet.heights[table.first : table.first + k]
+            sheet.n_rows += k
+            sheet.keep = [(f + k, e + k) if f >= b else (f, e + k if e >= b else e) for f, e in sheet.keep]
+            sheet.sections = {n: r + k if r >= b else r for n, r in sheet.sections.items()}
+            sheet.with_prev = [r + k if r >= b else r for r in sheet.with_prev]
+            for t in sheet.tables:
+                if t.first >= b:
+                    t.first += k
+                if t.last >= b:
+                    t.last += k
+            sheet.keep.append((b, b + k))  # the repeated headers and the row they head
+        if added:
+            # The new cells start at rows b..b + k: merged in among the cells starting there, the rest
+            # of the list stays in order (the same order as sorting it whole).
+            upto = bisect_right(cells, b + k, lo=below, key=_ROW)
+            sheet.cells = [*cells[:below], *sorted(cells[below:upto] + added, key=_ROW_COL), *cells[upto:]]
+            self.span = max([self.span] + [c.last_row - c.row for c in added])
+        if hi < lo:
+            return k  # nothing split, nothing inserted: every height stands
+        while True:
+            outside = [
+                c for c in self.starting(lo - self.span, hi) if c.last_row >= lo and (c.row < lo or c.last_row > hi)
+            ]
+            if not outside:
+                break
+            lo, hi = min([lo] + [c.row for c in outside]), max([hi] + [c.last_row for c in outside])
+        fit_heights(sheet, self.needs, (lo, hi))  # a cell's need is its text's at its width: a split keeps it
+        return k
 
 
 def page_count(sheet: Sheet) -> int:
