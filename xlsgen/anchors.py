@@ -129,6 +129,8 @@ class Label:
     words: frozenset[str] = frozenset()  # loose() of words standing for the value (前年 for 2023年)
 
     def match(self, text: str) -> bool:
+        if self.slot is None:  # value() is None: only the key can match
+            return loose(text) == self.key
         return self.value(text) is not None or loose(text) == self.key
 
     def value(self, text: str) -> str | None:

@@ -8,11 +8,12 @@ disagree are reported and the first one wins.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from typing import Any
 
 from . import decode
-from .anchors import Label, Place
+from .anchors import Label, Place, loose
 from .grid import Grid
 from .readlog import ReadLog
 
@@ -41,14 +42,34 @@ def bounds_of(found: dict[str, int], n_rows: int) -> Bounds:
     return out
 
 
+def first_row(g: Grid, label: Label, col: int, lo: int, hi: int) -> int | None:
+    """The first row in [lo, hi) whose cell in column ``col`` holds ``label``, as a scan from the top
+    finds it; a label without a slot is looked up in the column's index instead of matched cell by cell."""
+    if label.slot is not None:
+        for r in range(lo, hi):
+            if g.value(r, col) is not None and label.match(g.text(r, col)):
+                return r
+        return None
+    by_key, others = g.column_keys(col, loose)
+    rows = by_key.get(label.key)
+    best = hi
+    if rows:
+        i = bisect.bisect_left(rows, lo)
+        if i < len(rows) and rows[i] < hi:
+            best = rows[i]
+    # A number or date above it could show the label's text: only those are matched one by one.
+    for r in others[bisect.bisect_left(others, lo) : bisect.bisect_left(others, best)]:
+        if label.match(g.text(r, col)):
+            return r
+    return best if best < hi else None
+
+
 def locate(g: Grid, place: Place, lo: int, hi: int) -> tuple[int, int] | None:
     """The cell holding ``place``: its label in rows [lo, hi), then ``dr`` rows down, in its column."""
     if place.after is not None:  # a label repeated in the section: the one after the row of ``after``
         lo = next((r for r in range(lo, hi) for c in range(place.label_col) if place.after.match(_text(g, r, c))), hi)
-    for r in range(lo, hi):
-        if g.value(r, place.label_col) is not None and place.label.match(g.text(r, place.label_col)):
-            return r + place.dr, place.col
-    return None
+    r = first_row(g, place.label, place.label_col, lo, hi)
+    return None if r is None else (r + place.dr, place.col)
 
 
 def _text(g: Grid, r: int, c: int) -> str:

@@ -19,7 +19,6 @@ import datetime as _dt
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -32,32 +31,58 @@ Region = tuple[int, int, int, int]
 MERGE_REACH = 1000  # rows a merge may extend a sheet past its last value (a hostile one spans 1048576)
 
 
-@dataclass
 class Grid:
-    name: str
-    values: dict[tuple[int, int], Any]  # only non-empty cells: str (never ""), float, int, bool, date/time
-    merges: list[Region]
-    hidden: bool = False
-    number_format: Callable[[int, int], str] = field(default=lambda r, c: "General", repr=False)
-    col0: int = 0  # empty columns cut off on the left: cell names still give the sheet's own columns
+    """One worksheet: its non-empty cells row by row (``rows[r][c]``), its merged ranges, how it shows numbers.
 
-    def __post_init__(self) -> None:
-        self.rows: dict[int, dict[int, Any]] = {}
-        for (r, c), v in self.values.items():
-            self.rows.setdefault(r, {})[c] = v
+    Built once per sheet and read many times, so building it does as little as possible: the merges a
+    column holds are sorted for lookups only when a cell of that column is first looked up.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        rows: dict[int, dict[int, Any]],  # only non-empty cells: str (never ""), float, int, bool, date/time
+        merges: list[Region],
+        hidden: bool = False,
+        number_format: Callable[[int, int], str] | None = None,
+        col0: int = 0,  # empty columns cut off on the left: cell names still give the sheet's own columns
+    ) -> None:
+        self.name = name
+        self.rows = rows
+        self.merges = merges
+        self.hidden = hidden
+        self.number_format: Callable[[int, int], str] = number_format or _general
+        self.col0 = col0
         # Rows reach as far as the last value or the last merge (an empty merged group can end a
         # sheet), but a merge is not allowed to stretch the sheet far beyond its values.
-        last = max((r for r, _ in self.values), default=-1)
-        self.n_rows = max([last, *(min(r1, last + MERGE_REACH) for _, _, r1, _ in self.merges)]) + 1
-        self.n_cols = max((c for _, c in self.values), default=-1) + 1
-        # Per column, the merges crossing it sorted by first row: a lookup is a bisect, and a merge
-        # spanning a whole sheet costs one entry per column instead of one per cell.
+        last = max(rows, default=-1)
+        reach = min(max((m[2] for m in merges), default=-1), last + MERGE_REACH)
+        self.n_rows = max(last, reach) + 1
+        self.n_cols = max((max(row) for row in rows.values()), default=-1) + 1
+        # Per column, the merges crossing it sorted by first row (a lookup is a bisect), made on first
+        # use; a merge spanning a whole sheet counts for at most 64 columns past the last value.
         self._cover: dict[int, list[tuple[int, int, int]]] = {}
-        for i, (r0, c0, r1, c1) in enumerate(self.merges):
-            for c in range(c0, min(c1, max(self.n_cols, c0) + 64) + 1):
-                self._cover.setdefault(c, []).append((r0, r1, i))
-        for spans in self._cover.values():
-            spans.sort()
+        self._keys: dict[tuple[int, Callable[[str], str]], tuple[dict[str, list[int]], list[int]]] = {}
+
+    @classmethod
+    def from_values(
+        cls,
+        name: str,
+        values: dict[tuple[int, int], Any],
+        merges: list[Region],
+        hidden: bool = False,
+        number_format: Callable[[int, int], str] | None = None,
+        col0: int = 0,
+    ) -> Grid:
+        rows: dict[int, dict[int, Any]] = {}
+        for (r, c), v in values.items():
+            rows.setdefault(r, {})[c] = v
+        return cls(name, rows, merges, hidden, number_format, col0)
+
+    @property
+    def values(self) -> dict[tuple[int, int], Any]:
+        """Every non-empty cell by (row, col)."""
+        return {(r, c): v for r, row in self.rows.items() for c, v in row.items()}
 
     def a1(self, r: int, c: int) -> str:
         """The cell's name as the user sees it in the sheet."""
@@ -66,13 +91,13 @@ class Grid:
     def trimmed(self) -> Grid:
         """The grid with its empty leading columns removed: a form typed one column to the right (a
         margin column left blank) has its labels where the anchors look for them, in the first column."""
-        first = min((c for _, c in self.values), default=0)
+        first = min((min(row) for row in self.rows.values()), default=0)
         if first == 0:
             return self
         fmt = self.number_format
         return Grid(
             self.name,
-            {(r, c - first): v for (r, c), v in self.values.items()},
+            {r: {c - first: v for c, v in row.items()} for r, row in self.rows.items()},
             [(r0, max(c0 - first, 0), r1, c1 - first) for r0, c0, r1, c1 in self.merges if c1 >= first],
             self.hidden,
             lambda r, c: fmt(r, c + first),
@@ -81,25 +106,55 @@ class Grid:
 
     def value(self, r: int, c: int) -> Any:
         """The cell's own value (None when empty; a cell hidden under a merge is empty)."""
-        return self.values.get((r, c))
+        row = self.rows.get(r)
+        return row.get(c) if row else None
 
     def text(self, r: int, c: int) -> str:
         """The cell's own value as the text Excel shows for it."""
-        v = self.values.get((r, c))
+        row = self.rows.get(r)
+        v = row.get(c) if row else None
         if v is None:
             return ""
-        if isinstance(v, str):
+        if v.__class__ is str:
             return v
         return display(v, self.number_format(r, c))
 
     def region(self, r: int, c: int) -> Region:
         """The merged range holding (r, c), or the cell alone."""
         spans = self._cover.get(c)
+        if spans is None:
+            spans = self._cover[c] = self._spans(c)
         if spans:
-            i = bisect.bisect_right(spans, (r, float("inf"), 0)) - 1
+            i = bisect.bisect_right(spans, (r, _INF, 0)) - 1
             if i >= 0 and spans[i][0] <= r <= spans[i][1]:
                 return self.merges[spans[i][2]]
         return (r, c, r, c)
+
+    def _spans(self, c: int) -> list[tuple[int, int, int]]:
+        n = self.n_cols
+        spans = [(r0, r1, i) for i, (r0, c0, r1, c1) in enumerate(self.merges) if c0 <= c <= c1]
+        if c >= n + 64:  # only then can the 64-column reach matter
+            spans = [x for x in spans if c <= max(n, self.merges[x[2]][1]) + 64]
+        spans.sort()
+        return spans
+
+    def column_keys(self, c: int, key: Callable[[str], str]) -> tuple[dict[str, list[int]], list[int]]:
+        """Column ``c``'s text cells by ``key(text)`` (rows ascending), and the rows of its other
+        non-empty cells (numbers, dates: their text needs the number format), made once per grid."""
+        found = self._keys.get((c, key))
+        if found is None:
+            by_key: dict[str, list[int]] = {}
+            others: list[int] = []
+            for r in sorted(self.rows):
+                v = self.rows[r].get(c)
+                if v is None:
+                    continue
+                if v.__class__ is str:
+                    by_key.setdefault(key(v), []).append(r)
+                else:
+                    others.append(r)
+            found = self._keys[(c, key)] = (by_key, others)
+        return found
 
     def merged(self, r: int, c: int) -> bool:
         r0, c0, r1, c1 = self.region(r, c)
@@ -113,6 +168,13 @@ class Grid:
         for r in sorted(self.rows):
             for c in sorted(self.rows[r]):
                 yield r, c
+
+
+_INF = float("inf")
+
+
+def _general(r: int, c: int) -> str:
+    return "General"
 
 
 def a1(r: int, c: int) -> str:
@@ -191,19 +253,19 @@ def _calamine(pkg: Package) -> list[Grid]:
             if part.name not in known or not part.worksheet:
                 continue
             sheet = book.get_sheet_by_name(part.name)
-            values = {
-                (r, c): v
-                for r, row in enumerate(sheet.to_python(skip_empty_area=False))
-                for c, v in enumerate(row)
-                if v != "" and v is not None
-            }
+            rows = {}
+            for r, row in enumerate(sheet.to_python(skip_empty_area=False)):
+                if row.count("") != len(row):  # a blank row costs one count, not a look at each cell
+                    cells = {c: v for c, v in enumerate(row) if v != "" and v is not None}
+                    if cells:
+                        rows[r] = cells
             ranges = getattr(sheet, "merged_cell_ranges", None)
             merges = (
                 [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
                 if ranges is not None
                 else _xml_merges(pkg.parts.get(part.path, b""))  # python-calamine < 0.4 has no merges
             )
-            grids.append(Grid(part.name, values, merges, part.hidden, _LazyFormats(pkg, part.path)))
+            grids.append(Grid(part.name, rows, merges, part.hidden, _LazyFormats(pkg, part.path)))
         return grids
     except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError: all mean "cannot read"
         raise ReadError(
@@ -236,7 +298,7 @@ def _openpyxl(pkg: Package) -> list[Grid]:
             formats[(r - 1, c - 1)] = cell.number_format
         merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
         grids.append(
-            Grid(
+            Grid.from_values(
                 ws.title, values, merges, hidden.get(ws.title, False), lambda r, c, f=formats: f.get((r, c), "General")
             )
         )

@@ -25,7 +25,7 @@ from typing import Any
 from .anchors import DEPT_LABELS, PROJECT_LABELS, Spec, loose, spec
 from .assemble import MISSING, Part, assemble
 from .errors import ERROR, Location, Problem, ReadError
-from .fields import bounds_of, find_anchors, read_places
+from .fields import bounds_of, find_anchors, first_row, read_places
 from .forms import IDENTITY_PROPERTIES
 from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
@@ -102,7 +102,7 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
             Location(source),
         )
     for g in grids:
-        if kinds[g.name] is None and g.values and not g.hidden:
+        if kinds[g.name] is None and g.rows and not g.hidden:
             log.error(g, *next(g.cells()), f"工作表“{g.name}”不是部门整体绩效目标申报表或项目绩效目标表，未读取")
     for g in depts[1:]:
         log.error(
@@ -234,11 +234,11 @@ def _zero() -> Any:
 def read_project_sheet(g: Grid, s: Spec, log: ReadLog) -> list[Part]:
     """One part per 项目编码 row; a block starts at its heading (or unit line) above that row."""
     code = s.place("code")
-    code_rows = [
-        r
-        for r in sorted(g.rows)
-        if g.value(r, code.label_col) is not None and code.label.match(g.text(r, code.label_col))
-    ]
+    code_rows = []
+    r = first_row(g, code.label, code.label_col, 0, g.n_rows)
+    while r is not None:
+        code_rows.append(r)
+        r = first_row(g, code.label, code.label_col, r + 1, g.n_rows)
     starts, heads = [], []
     for rc in code_rows:
         unit_line = heading = None

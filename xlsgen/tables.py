@@ -13,7 +13,8 @@ from typing import Any
 
 from .anchors import Label, Table, loose, squash
 from .decode import Unreadable, money
-from .grid import Grid
+from .fields import first_row
+from .grid import Grid, Region
 from .readlog import ReadLog
 
 Cells = dict[str, tuple[int, int]]  # "[i].field" → (row, col)
@@ -55,9 +56,9 @@ def _header_cell(g: Grid, t: Table, r: int, c: int) -> bool:
 
 def find_table(g: Grid, t: Table, lo: int, hi: int, header: bool = True) -> int | None:
     """The first row of table ``t`` in rows [lo, hi): its anchor in column A, else (``header``) its header row."""
-    for r in range(lo, hi):
-        if g.value(r, t.anchor_col) is not None and t.anchor.match(g.text(r, t.anchor_col)):
-            return r
+    r = first_row(g, t.anchor, t.anchor_col, lo, hi)
+    if r is not None:
+        return r
     if header:
         return next((r for r in range(lo, hi) if r in g.rows and is_header_row(g, t, r)), None)
     return None
@@ -92,28 +93,40 @@ def read_table(
                 log.mark(g, r, c)
     rows: list[dict[str, Any]] = []
     cells: Cells = {}
+    a = t.anchor_col
+    block_label = a not in t.cols.values()
+    fields = list(t.cols.values())
+    others = [(name, c) for name, c in t.cols.items() if name not in LEVELS]
+    kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
     for r in range(first, end):
-        above = r - 1 in headers and header_kind(g, t, r - 1) == "labels"
-        if r in g.rows and is_header_row(g, t, r, above):  # printed again after a page break
-            headers.add(r)
-            for c in g.rows[r]:
-                if c < t.width:
-                    log.mark(g, r, c)
-            continue
-        a = t.anchor_col
-        if a not in t.cols.values() and g.value(r, a) is not None and t.anchor.match(g.text(r, a)):
-            log.mark(g, r, a)  # the block label printed again after a page break
-        in_group = any(r1 > r0 >= first for r0, _, r1, _ in (g.region(r, c1), g.region(r, c2)))
-        if not in_group and all(g.value(r, c) is None for c in t.cols.values()):
+        line = g.rows.get(r)
+        if r - 1 in headers:
+            if r - 1 not in kinds:
+                kinds[r - 1] = header_kind(g, t, r - 1)
+            above = kinds[r - 1] == "labels"
+        else:
+            above = False
+        if line is not None:
+            if r not in kinds:
+                kinds[r] = header_kind(g, t, r)
+            if kinds[r] == "labels" or (kinds[r] == "years" and above):  # printed again after a page break
+                headers.add(r)
+                for c in line:
+                    if c < t.width:
+                        log.mark(g, r, c)
+                continue
+            if block_label and a in line and t.anchor.match(g.text(r, a)):
+                log.mark(g, r, a)  # the block label printed again after a page break
+        at1, at2 = g.region(r, c1), g.region(r, c2)
+        in_group = at1[2] > at1[0] >= first or at2[2] > at2[0] >= first
+        if not in_group and (line is None or all(c not in line for c in fields)):
             continue  # a blank row, or the one empty row of an empty table
         at = f"[{len(rows)}]"
         row: dict[str, Any] = {}
-        (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, inherit=True)
-        (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, inherit=not started)
+        (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
+        (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
         row["level1"], row["level2"] = labels.get(squash(l1), l1), labels.get(squash(l2), l2)
-        for name, c in t.cols.items():
-            if name in LEVELS:
-                continue
+        for name, c in others:
             text = log.take(g, r, c)
             row[name] = labels.get(squash(text), text) if name == "level3" else text
             cells[f"{at}.{name}"] = (r, c)
@@ -122,16 +135,17 @@ def read_table(
 
 
 def _level(
-    g: Grid, r: int, c: int, first: int, headers: set[int], log: ReadLog, inherit: bool
+    g: Grid, r: int, c: int, first: int, headers: set[int], log: ReadLog, inherit: bool, region: Region
 ) -> tuple[tuple[str, tuple[int, int]], bool]:
-    """一级/二级 of row r: the merged cell it sits in, its own cell, or (a row typed in) the nearest above.
+    """一级/二级 of row r: the merged cell it sits in (``region``), its own cell, or (a row typed in) the
+    nearest above.
 
     Returns (label, cell) and whether a group starts at this row.
     """
-    r0, c0, _, _ = g.region(r, c)
+    r0, c0, r1, c1 = region
     if (r0, c0) != (r, c) and r0 >= first:
         return (log.take(g, r0, c0), (r0, c0)), False
-    if g.value(r, c) is not None or g.merged(r, c) or not inherit:
+    if g.value(r, c) is not None or r1 > r0 or c1 > c0 or not inherit:
         return (log.take(g, r, c), (r, c)), True
     for above in range(r - 1, first - 1, -1):
         if above in headers:
