@@ -87,8 +87,8 @@ def project(i: int, row: Part | None, block: Part | None, log: ReadLog) -> dict[
     for part in (row, block):
         if part is not None:
             p.update({k: v for k, v in part.values.items() if v not in (None, "") or k not in p})
-            for path, (r, c) in part.cells.items():
-                log.place(f"projects[{i}].{path}", part.grid, r, c)
+            g = part.grid
+            log.cells.update({f"projects[{i}].{path}": (g, r, c) for path, (r, c) in part.cells.items()})  # log.place
             log.shown.update({f"projects[{i}].{k}": v for k, v in part.shown.items()})
     if row is not None and block is not None:
         for n in ("name", "budget"):

@@ -30,7 +30,7 @@ from .forms import IDENTITY_PROPERTIES
 from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
 from .readlog import ReadLog
-from .safety import open_package
+from .safety import col_letters, open_package
 from .tables import find_table, is_header_row, read_rows, read_table, table_end
 
 __all__ = ["MISSING", "Imported", "read_bytes", "read_grids", "read_workbook"]
@@ -115,16 +115,27 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
     unit = assemble(data, rows, blocks, log, properties)
     for g in depts[:1] + sheets:
         log.unplaced(g, lambda text: loose(text) in s.labels or loose(text) in s.notes or s.heading.match(text))
-    cells = {p: f"{g.name}!{g.a1(r, c)}" for p, (g, r, c) in log.cells.items()}
+    cells = {p: f"{g.name}!{col_letters(c + g.col0)}{r + 1}" for p, (g, r, c) in log.cells.items()}  # g.a1, inline
     return Imported(unit, cells, log.problems, source, log.shown)
 
 
 def sheet_kind(g: Grid, s: Spec) -> str | None:
     """Which form a sheet holds, from the labels in its column A (both forms put their anchors there)."""
-    col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
-    if sum(any(a.match(t) for t in col_a) for a in s.sections.values()) >= 3:
+    by_key, others = g.column_keys(s.anchor_col, loose)
+    # The column's text (a str subclass, as openpyxl may give, is indexed with the numbers).
+    extra = [v for r in others if isinstance(v := g.rows[r][s.anchor_col], str)]
+    keys = set(by_key) | {loose(t) for t in extra}
+    col_a: list[str] | None = None
+    found = 0
+    for a in s.sections.values():
+        if a.slot is None:  # matched by its key alone
+            found += a.key in keys
+            continue
+        if col_a is None:
+            col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
+        found += any(a.match(t) for t in col_a)
+    if found >= 3:
         return "dept"
-    keys = {loose(t) for t in col_a}
     code = s.place("code").label
     project = {p.label.key for p in s.project_places if p.label_col == s.anchor_col} | {s.project_table.anchor.key}
     if code.key in keys and len(keys & project) >= 3:  # 项目编码 and two more

@@ -52,8 +52,10 @@ class ReadLog:
     def take(self, g: Grid, r: int, c: int) -> str:
         """Mark a cell as read and return its text (control characters, which XML cannot hold, removed)."""
         self.used.add((g.name, r, c))
-        text = g.text(r, c)
-        if _CONTROL.search(text):
+        row = g.rows.get(r)
+        v = row.get(c) if row else None
+        text = "" if v is None else v if v.__class__ is str else g.text(r, c)  # g.text, inline for text
+        if text and _CONTROL.search(text):
             self.warn(g, r, c, "含有不可见的控制字符，已删除")
             text = _CONTROL.sub("", text)
         return text
@@ -67,7 +69,10 @@ class ReadLog:
 
     def unplaced(self, g: Grid, known: Any) -> None:
         """An error for every non-empty cell neither used nor ``known(text)`` (a label of the form)."""
-        left = [(r, c) for r, c in g.cells() if (g.name, r, c) not in self.used and not known(g.text(r, c))]
+        name, used, rows = g.name, self.used, g.rows
+        left = [
+            (r, c) for r in sorted(rows) for c in sorted(rows[r]) if (name, r, c) not in used and not known(g.text(r, c))
+        ]  # g.cells(), inline
         for r, c in left[:LISTED]:
             text = g.text(r, c).replace("\n", " ")
             self.error(
