@@ -71,7 +71,10 @@ class ReadLog:
         """An error for every non-empty cell neither used nor ``known(text)`` (a label of the form)."""
         name, used, rows = g.name, self.used, g.rows
         left = [
-            (r, c) for r in sorted(rows) for c in sorted(rows[r]) if (name, r, c) not in used and not known(g.text(r, c))
+            (r, c)
+            for r in sorted(rows)
+            for c in sorted(rows[r])
+            if (name, r, c) not in used and not known(g.text(r, c))
         ]  # g.cells(), inline
         for r, c in left[:LISTED]:
             text = g.text(r, c).replace("\n", " ")
