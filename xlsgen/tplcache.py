@@ -31,9 +31,20 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
+def _option_key(value: Any) -> str:
+    """An option as the cache key holds it: a function (``finalize``) by its name and code, since its
+    repr names a memory address that changes every process, and constant output is escaped through it
+    when the template is compiled."""
+    code = getattr(value, "__code__", None)
+    if code is None:
+        return repr(value)
+    body = hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()[:16]
+    return f"{value.__module__}.{value.__qualname__}:{body}"
+
+
 def bytecode_cache(**options: Any) -> jinja2.BytecodeCache | None:
     """A cache for an environment built with ``options``; None when no private folder can be had."""
-    key = repr((jinja2.__version__, sorted((k, repr(v)) for k, v in options.items())))
+    key = repr((jinja2.__version__, sorted((k, _option_key(v)) for k, v in options.items())))
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     try:
         return _QuietCache(pattern=f"__xlsgen_{digest}_%s.cache")
