@@ -284,9 +284,13 @@ STAGES = (
     ("xlsgen.layout", "parse", "markup → Grid"),
     ("xlsgen.layout", "fit_heights", "fit_heights"),
     ("xlsgen.layout", "plan_pages", "plan_pages"),
+    # The writer: package.py builds the .xlsx itself; xlsxwriter only where package declines a unit.
+    ("xlsgen.package", "_place", "writer: cells → sheet XML"),
+    ("xlsgen.package", "_deflated", "writer: deflate (zlib)"),
+    ("xlsgen.package", "form_workbook", "writer: other parts, zip container"),
     ("xlsgen.render", "write_sheet", "xlsxwriter: cells, merges, sheet setup"),
     ("xlsxwriter.workbook", "Workbook.close", "xlsxwriter: close (XML + zip)"),
-    ("xlsgen.render", "workbook_bytes", "xlsxwriter: workbook setup"),
+    ("xlsgen.render", "workbook_bytes", "writer: workbook setup (render)"),
     ("xlsgen.files", "write_atomic", "write file (atomic)"),
     ("xlsgen.bulk", "run_job", "per-unit rest (run_job)"),
 )

@@ -12,11 +12,13 @@ from tests.conftest import filled_unit
 from xlsgen import fastsheet, render
 from xlsgen.demo import county_units
 from xlsgen.model import Unit, load_unit
+from xlsgen.xlsx import FIXED_DATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def both(unit: Unit, monkeypatch: pytest.MonkeyPatch, **kw) -> tuple[bytes, bytes]:
+    monkeypatch.setattr(render, "PACKAGE", False)  # fastsheet's path, not package.py's (tests/test_package.py)
     monkeypatch.setattr(render, "FAST", True)
     fast = render.workbook_bytes(unit, **kw)
     monkeypatch.setattr(render, "FAST", False)
@@ -59,6 +61,7 @@ def test_awkward_text_locked_and_without_sections(monkeypatch: pytest.MonkeyPatc
 def test_untested_xlsxwriter_takes_the_public_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsxwriter, "__version__", "0.0.1")
     assert fastsheet.worksheet_class() is None
+    monkeypatch.setattr(render, "PACKAGE", False)
     used = []
     real = xlsxwriter.worksheet.Worksheet.merge_range
 
@@ -76,6 +79,7 @@ def test_fast_worksheet_falls_back_for_cells_it_does_not_know() -> None:
     def book(cls: type | None) -> bytes:
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        wb.set_properties({"created": FIXED_DATE})  # not "now": the two books may straddle a second
         bold = wb.add_format({"bold": True})
         ws = wb.add_worksheet("x", worksheet_class=cls)
         ws.write_rich_string(0, 0, "a", bold, "b", "c")

@@ -15,7 +15,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import fastsheet, forms, styles
+from . import fastsheet, forms, package, styles
 from .errors import DataError, Location, OutputError
 from .files import workbook_name, write_atomic
 from .forms import IDENTITY_PROPERTIES
@@ -61,10 +61,7 @@ def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], 
         ws.set_row(row, height)
     fields = sheet.by_field()
     if fast is not None:
-        for cell in sheet.cells:  # the public path's refusal (below), before anything is placed
-            if len(cell.value) > CELL_LIMIT // 2 and styles.VALUE_TYPES.get(cell.style, "text") == "text":
-                if cell_length(cell.value) > CELL_LIMIT:
-                    raise _too_long(cell, sheet)
+        _refuse_too_long(sheet)  # the public path's refusal (below), before anything is placed
         fastsheet.place_cells(
             ws, sheet.cells, formats, styles.VALUE_TYPES, lambda c: sheet.formula_a1(c, fields), _value
         )
@@ -100,6 +97,13 @@ def _write_cells(ws: Worksheet, sheet: Sheet, formats: dict[str, Any], fields: d
             ws.write_number(cell.row, cell.col, _value(cell.value, kind), fmt)
 
 
+def _refuse_too_long(sheet: Sheet) -> None:
+    for cell in sheet.cells:
+        if len(cell.value) > CELL_LIMIT // 2 and styles.VALUE_TYPES.get(cell.style, "text") == "text":
+            if cell_length(cell.value) > CELL_LIMIT:
+                raise _too_long(cell, sheet)
+
+
 def _too_long(cell: Cell, sheet: Sheet) -> DataError:
     # xlsxwriter would cut the text at 32767 characters without a word: refuse instead (issue 13 §3).
     where = Location(path=cell.field) if cell.field else Location(sheet=sheet.name, cell=a1(cell.row, cell.col))
@@ -108,6 +112,16 @@ def _too_long(cell: Cell, sheet: Sheet) -> DataError:
         f"超过 Excel 单元格的上限 {CELL_LIMIT} 个字符，请缩短",
         where,
     )
+
+
+_letters: dict[int, str] = {}
+
+
+def _a1(row: int, col: int) -> str:  # layout.a1, with the column letters kept
+    letter = _letters.get(col)
+    if letter is None:
+        letter = _letters[col] = a1(0, col)[:-1]
+    return f"{letter}{row + 1}"
 
 
 def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, Any]]]:
@@ -120,7 +134,7 @@ def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, A
     out = []
     for (key, style), cells in groups.items():
         name, _, message = LISTS[key]
-        refs = [a1(c.row, c.col) + (f":{a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells]
+        refs = [_a1(c.row, c.col) + (f":{_a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells]
         first = cells[0]
         options = {
             "validate": "list",
@@ -142,15 +156,49 @@ def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
     )
 
 
+def list_names() -> list[tuple[str, tuple[str, ...], str]]:
+    """(defined name, values, the formula naming its column of the lists sheet) of each list."""
+    out = []
+    for col, (name, values, _) in enumerate(LISTS.values()):
+        letter = a1(1, col)[:-1]
+        out.append((name, values, f"={LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"))
+    return out
+
+
 def _write_lists(wb: xlsxwriter.Workbook) -> None:
     ws = wb.add_worksheet(LISTS_SHEET, worksheet_class=fastsheet.worksheet_class() if FAST else None)
-    for col, (name, values, _) in enumerate(LISTS.values()):
+    for col, (name, values, ref) in enumerate(list_names()):
         ws.write_string(0, col, name)
         for row, value in enumerate(values, 1):
             ws.write_string(row, col, value)
-        wb.define_name(name, f"={LISTS_SHEET}!${a1(1, col)[:-1]}$2:${a1(1, col)[:-1]}${len(values) + 1}")
+        wb.define_name(name, ref)
     ws.hide()
     ws.protect()
+
+
+# Write the whole package by string building (package.py, the same bytes again several times faster)
+# where it models everything in the workbook; tests set this False to compare with the paths above.
+PACKAGE = True
+
+
+def _form_sheet(sheet: Sheet) -> package.FormSheet:
+    fields: dict[str, Cell] = {}
+
+    def formula_of(cell: Cell) -> str:
+        if not fields:
+            fields.update(sheet.by_field())
+        return sheet.formula_a1(cell, fields)
+
+    return package.FormSheet(
+        name=sheet.name,
+        widths=sheet.widths,
+        heights=sheet.heights,
+        cells=sheet.cells,
+        formula_of=formula_of,
+        validations=list_validations(sheet),
+        repeat_rows=sheet.repeat_rows,
+        breaks=sheet.breaks,
+    )
 
 
 def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None, lock: bool = False) -> bytes:
@@ -161,14 +209,37 @@ def workbook_bytes(unit: Unit, sections: dict[str, bool] | None = None, lock: bo
     ``lock`` protects them without changing anything else.
     """
     sheets = build(unit, sections)
+    title, subject = f"{unit.name} {forms.DEPT_SHEET}", f"{unit.year}年度绩效目标"
+    custom = [
+        ("xlsgen_templates", ",".join(s.template for s in sheets)),
+        ("xlsgen_template_version", TEMPLATE_VERSION),
+        # Fields no form prints (单位编码 when no project shows it, 主管部门, 所属地区, the project tree)
+        # travel here so that `xlsgen import` gives back the same JSON.
+        *((prop, str(getattr(unit, name))) for name, prop in IDENTITY_PROPERTIES.items()),
+    ]
+    if FAST and PACKAGE and package.enabled():
+        # No refusal of over-long text here: package writes no text longer than half of Excel's
+        # limit, so such a workbook takes the path below, which refuses it in the same words.
+        book = package.Book(
+            title=title,
+            subject=subject,
+            custom=custom,
+            sheets=[_form_sheet(s) for s in sheets],
+            lists_sheet=LISTS_SHEET,
+            lists=list_names(),
+            styles=styles.STYLES,
+            value_types=styles.VALUE_TYPES,
+            value_of=_value,
+            margins=MARGINS_IN,
+            lock=lock,
+        )
+        data = package.form_workbook(book)
+        if data is not None:
+            return data
     buf = io.BytesIO()
-    wb = new_workbook(buf, f"{unit.name} {forms.DEPT_SHEET}", subject=f"{unit.year}年度绩效目标")
-    wb.set_custom_property("xlsgen_templates", ",".join(s.template for s in sheets))
-    wb.set_custom_property("xlsgen_template_version", TEMPLATE_VERSION)
-    # Fields no form prints (单位编码 when no project shows it, 主管部门, 所属地区, the project tree) travel
-    # here so that `xlsgen import` gives back the same JSON.
-    for name, prop in IDENTITY_PROPERTIES.items():
-        wb.set_custom_property(prop, str(getattr(unit, name)))
+    wb = new_workbook(buf, title, subject=subject)
+    for name, value in custom:
+        wb.set_custom_property(name, value)
     formats = {name: wb.add_format(props) for name, props in styles.STYLES.items()}
     for sheet in sheets:
         write_sheet(wb, sheet, formats, lock)

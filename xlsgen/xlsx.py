@@ -20,12 +20,15 @@ FOOTER = "&C第 &P 页 共 &N 页"
 A4 = 9
 
 
-def new_workbook(target: str | IO[bytes], title: str, **properties: str) -> xlsxwriter.Workbook:
-    """A workbook with xlsgen's options and document properties (title, author, fixed date, version)."""
+def properties(title: str, **more: str) -> dict[str, Any]:
+    """xlsgen's document properties: title, author, fixed date, version (and ``more``)."""
+    return {"title": title, **more, "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
+
+
+def new_workbook(target: str | IO[bytes], title: str, **more: str) -> xlsxwriter.Workbook:
+    """A workbook with xlsgen's options and document properties."""
     wb = xlsxwriter.Workbook(target, OPTIONS)
-    wb.set_properties(
-        {"title": title, **properties, "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
-    )
+    wb.set_properties(properties(title, **more))
     return wb
 
 
