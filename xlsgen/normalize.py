@@ -50,6 +50,9 @@ _COMPARATORS: tuple[tuple[str, str], ...] = (
     ("＜", "＜"),
     ("<", "＜"),
 )
+# A regular expression tries its alternatives in order, as a loop over the list would.
+_COMPARATOR_AT_START = re.compile("|".join(re.escape(spelling) for spelling, _ in _COMPARATORS))
+_CANONICAL_COMPARATOR = dict(_COMPARATORS)
 # Full-width digits, point, percent sign and minus typed with a Chinese IME.
 _WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "％": "%", "－": "-", "−": "-"})
 _SPACE = re.compile(r"\s+")  # \s covers the ideographic space U+3000 and NBSP as well
@@ -85,10 +88,9 @@ def fix_value(text: str) -> Fix | None:
     stripped = text.strip()
     rest = stripped
     comparator = ""
-    for spelling, canonical in _COMPARATORS:
-        if rest.startswith(spelling):
-            comparator, rest = canonical, rest[len(spelling) :]
-            break
+    m = _COMPARATOR_AT_START.match(rest)  # the first spelling of the list that starts the text
+    if m:
+        comparator, rest = _CANONICAL_COMPARATOR[m.group()], rest[m.end() :]
     compact = _SPACE.sub("", rest).translate(_WIDE)
     m = _NUMBER_UNIT.match(compact)
     if m is None or parse_value(comparator + compact).number is None:
@@ -177,10 +179,14 @@ def fix_basis(text: str) -> Fix | None:
 
 
 def _numbering(pattern: str) -> Callable[[str, int], Fix | None]:
+    @lru_cache(maxsize=64)
+    def compiled(position: int) -> re.Pattern[str]:
+        return re.compile(pattern.format(n=position))
+
     def fix(text: str, position: int) -> Fix | None:
         # Items are numbered when printed ("1.…", "目标1：…"); an item that carries its own number, equal to
         # its position, would print twice ("1.1.…"). Other leading numbers may be content ("2024年…").
-        m = re.match(pattern.format(n=position), text)
+        m = compiled(position).match(text)
         if m is None or not text[m.end() :].strip():
             return None
         return Fix(text[m.end() :].strip(), "去掉自带的编号（打印时会自动编号）")
@@ -214,6 +220,41 @@ def _lists(unit: Unit) -> Iterator[tuple[str, list[str], Callable[[str, int], Fi
         yield f"projects[{i}].goals", p.goals, fix_item
 
 
+# Texts each fixer was asked about and left alone, so that a county's repeated labels and values are
+# cleared by one set difference per unit. Bounded: emptied when it grows large (it is only a shortcut).
+_CANONICAL: dict[Callable[[str], Fix | None], set[str]] = {}
+_CANONICAL_MAX = 200_000
+
+
+def _all_canonical(texts: set[str], fixer: Callable[[str], Fix | None]) -> bool:
+    known = _CANONICAL.setdefault(fixer, set())
+    new = texts - known
+    if any(map(fixer, new)):
+        return False
+    if len(known) + len(new) > _CANONICAL_MAX:
+        known.clear()
+    known |= new
+    return True
+
+
+def _fields_canonical(unit: Unit) -> bool:
+    """Whether no field of ``unit`` needs a fix: each distinct text asked once, in no order."""
+    rows = [*unit.long_term.indicators, *unit.annual.indicators]
+    annual = unit.annual.indicators
+    project_rows = [r for p in unit.projects for r in p.indicators]
+    labels = {r.level1 for r in rows} | {r.level2 for r in rows} | {r.level3 for r in rows}
+    labels |= {r.level1 for r in project_rows} | {r.level2 for r in project_rows}
+    values = {r.value for r in rows} | {r.prev2 for r in annual} | {r.prev1 for r in annual}
+    values |= {r.value for r in project_rows}
+    return (
+        _all_canonical(labels, fix_label)
+        and _all_canonical(values, fix_value)
+        and _all_canonical({r.basis for r in rows} | {r.basis for r in project_rows}, fix_basis)
+        and _all_canonical({r.kind for r in rows}, fix_kind)
+        and _all_canonical({p.category for p in unit.projects}, fix_category)
+    )
+
+
 def changes(unit: Unit) -> list[Change]:
     """Every normalisation the unit needs, in file order; empty when it is already canonical."""
     out = []
@@ -221,6 +262,8 @@ def changes(unit: Unit) -> list[Change]:
         ("long_term", unit.long_term.indicators, _LONG_FIELDS),
         ("annual", unit.annual.indicators, _ANNUAL_FIELDS),
     )
+    if _fields_canonical(unit):  # the usual case: no field to visit in order, with its path
+        tables = ()
     for table, rows, names in tables:
         for i, r in enumerate(rows):
             for name, kind, fixer in names:
@@ -228,7 +271,7 @@ def changes(unit: Unit) -> list[Change]:
                 fix = fixer(text)
                 if fix is not None:
                     out.append(Change(f"{table}.indicators[{i}].{name}", text, fix.new, fix.reason, kind))
-    for p_i, p in enumerate(unit.projects):
+    for p_i, p in enumerate(unit.projects if tables else ()):
         fix = fix_category(p.category)
         if fix is not None:
             out.append(Change(f"projects[{p_i}].category", p.category, fix.new, fix.reason, "enum"))
@@ -240,8 +283,14 @@ def changes(unit: Unit) -> list[Change]:
                     out.append(Change(f"projects[{p_i}].indicators[{i}].{name}", text, fix.new, fix.reason, kind))
     for path, items, fixer in _lists(unit):
         # Only a list numbered 1, 2, 3… throughout is taken as self-numbered; a lone "1." is not evidence.
-        fixes = [fixer(text, n) for n, text in enumerate(items, 1)]
-        if len(items) > 1 and all(fixes):
+        if len(items) < 2:
+            continue
+        fixes = []
+        for n, text in enumerate(items, 1):
+            fixes.append(fixer(text, n))
+            if fixes[-1] is None:
+                break  # one item without its number: the list is not self-numbered
+        if all(fixes) and len(fixes) == len(items):
             out.extend(
                 Change(f"{path}[{n}]", text, fix.new, fix.reason, "numbering")
                 for n, (text, fix) in enumerate(zip(items, fixes, strict=True))

@@ -118,10 +118,6 @@ def _squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
-def _same(a: str, b: str) -> bool:
-    return bool(a.strip()) and (a == b or _squash(a) == _squash(b))
-
-
 def _wan(number: Decimal, unit: str) -> Decimal | None:
     return {"万元": number, "元": number / 10000}.get(unit)
 
@@ -232,9 +228,22 @@ class Context:
                 out.append(Row(at, head, r.level1, r.level2, r.level3, values, r.basis, None, p_i, r.description))
         return out
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         return self.dept_rows + self.project_rows
+
+    @cached_property
+    def value_texts(self) -> set[str]:
+        """Every filled indicator value of the unit, once: a rule about a value's text alone asks each once."""
+        return {text for row in self.rows for _, _, text in row.filled_values}
+
+    def total(self, side: str) -> YearAmounts:
+        """``unit.funding.<side>.total`` (computed by the model on every access), computed once."""
+        key = f"total.{side}"
+        if key not in self.shared:
+            assert self.unit.funding is not None
+            self.shared[key] = getattr(self.unit.funding, side).total
+        return self.shared[key]
 
     def project(self, row: Row) -> Project:
         assert row.project is not None
@@ -291,6 +300,17 @@ class _Elem(NamedTuple):
     first: int  # index of its first row
 
 
+@lru_cache(maxsize=64)
+def _expected(extra_cores: tuple[int, ...]) -> tuple[tuple[str, str, str], ...]:
+    """The skeleton's rows as rule 11 aligns them, with the unit's own 核心业务产出 3, 4, …"""
+    expected: list[tuple[str, str, str]] = []
+    for l1, l2, l3s in forms.SKELETON:
+        expected.extend((l1, l2, l3) for l3 in l3s or ("★",))
+        if l2 == forms.core_output(2):  # a unit may add 核心业务产出 3, 4, … after the two printed ones
+            expected.extend((l1, forms.core_output(n), "★") for n in extra_cores)
+    return tuple(expected)
+
+
 def _skeleton(rows: list[Any], table: str, label: str) -> list[tuple[str, str, str]]:
     """Rule 11 for one table: align the rows with the pre-printed skeleton and explain every difference."""
     if not rows:
@@ -322,13 +342,10 @@ def _skeleton(rows: list[Any], table: str, label: str) -> list[tuple[str, str, s
             key = (r.level1, r.level2, r.level3)
         actual.append(_Elem(key, i))
 
-    expected: list[tuple[str, str, str]] = []
-    for l1, l2, l3s in forms.SKELETON:
-        expected.extend((l1, l2, l3) for l3 in l3s or ("★",))
-        if l2 == forms.core_output(2):  # a unit may add 核心业务产出 3, 4, … after the two printed ones
-            expected.extend((l1, forms.core_output(n), "★") for n in sorted(cores) if n > 2)
-
-    keys = [e.key for e in actual]
+    expected = _expected(tuple(sorted(n for n in cores if n > 2)))
+    keys = tuple(e.key for e in actual)
+    if keys == expected:
+        return []  # the skeleton as printed: nothing to explain (and no alignment to compute)
     matched_exp: set[int] = set()
     matched_act: set[int] = set()
     for tag, i1, i2, j1, _ in SequenceMatcher(None, expected, keys, autojunk=False).get_opcodes():

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import forms
-from .model import Unit
+from .model import AnnualIndicator, LongIndicator, ProjectIndicator, Unit
 from .rules import (
     _BLANK_DATE,
     _BLANK_YEAR,
@@ -28,8 +28,8 @@ from .rules import (
     Row,
     _drafted,
     _looks_like_value,
-    _same,
     _short,
+    _squash,
     is_placeholder,
     rule,
 )
@@ -154,9 +154,19 @@ def _texts(node: BaseModel, out: list[str]) -> list[str]:
             for item in value:
                 if isinstance(item, str):
                     out.append(item)
+                elif type(item) in _ALL_TEXT:  # an indicator row: its fields, at once
+                    out.extend(item.__dict__.values())
                 elif isinstance(item, BaseModel):
                     _texts(item, out)
     return out
+
+
+# Models whose every field is a text (the indicator rows, most of a unit's texts).
+_ALL_TEXT = frozenset(
+    cls
+    for cls in (LongIndicator, AnnualIndicator, ProjectIndicator)
+    if all(f.annotation is str for f in cls.model_fields.values())
+)
 
 
 def _no_placeholder_text(unit: Unit) -> bool:
@@ -166,7 +176,10 @@ def _no_placeholder_text(unit: Unit) -> bool:
     if any(_EMPTY_ITEM.match(t) for t in items):
         return False
     # Joined by NUL, which is no part of any match: every text's own matches are found, none spans two.
-    return _MAYBE_PLACEHOLDER.search("\0".join(_texts(unit, []))) is None
+    try:
+        return _MAYBE_PLACEHOLDER.search("\0".join(_texts(unit, []))) is None
+    except TypeError:  # a field assigned something other than text, bypassing validation: walk them
+        return False
 
 
 @rule("E-PLACEHOLDER", 12, "填好的表中不能留有占位内容：……、「1. ；」、（截止 年）、空白的填报日期")
@@ -236,14 +249,16 @@ def column_shift(ctx: Context) -> Iterator[Finding]:
     for row in ctx.rows:
         if not row.named:
             continue
+        l3, l2 = _squash(row.l3), _squash(row.l2)
         for name, label, text in row.filled_values:
-            for level, level_label in ((row.l3, "三级指标"), (row.l2, "二级指标")):
-                if _same(text, level):
-                    yield (
-                        f"{row.path}.{name}",
-                        f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」与本行{level_label}相同：像是名称错填进了指标值列（整行错位），请把指标值填到正确的列",
-                    )
-                    break
+            # The same as the 三级指标 (or else the 二级指标) up to whitespace; a filled value is never blank.
+            squashed = _squash(text)
+            level_label = "三级指标" if squashed == l3 else "二级指标" if squashed == l2 else None
+            if level_label:
+                yield (
+                    f"{row.path}.{name}",
+                    f"{row.title}的{label}「{ctx.typed(f'{row.path}.{name}', text)}」与本行{level_label}相同：像是名称错填进了指标值列（整行错位），请把指标值填到正确的列",
+                )
         if row.kind is not None:  # 附件1 rows: 依据 and 分类 are their own columns
             for name, label, text, allowed in (
                 ("basis", "指标值确定依据", row.basis, forms.BASIS),
@@ -288,13 +303,15 @@ def row_incomplete(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------- rule 14: 长期 vs 年度
 
 
+# The groups whose 三级指标 are pre-printed (forms.fixed_level3 is not None), for a lookup per row.
+_PRINTED_L3 = {(l1, l2) for l1, l2, _ in forms.SKELETON if forms.fixed_level3(l1, l2) is not None}
+
+
 @rule("W-LONG-ANNUAL", 14, "长期与年度绩效指标列出的（自拟）三级指标不一致（填报说明 7）")
 def long_annual(ctx: Context) -> Iterator[Finding]:
     # Only the unit's own (★) rows: a pre-printed row missing from one table is already E-SKELETON.
     def own(table: str) -> list[Row]:
-        return [
-            r for r in ctx.dept_rows if r.path.startswith(table) and r.named and forms.fixed_level3(r.l1, r.l2) is None
-        ]
+        return [r for r in ctx.dept_rows if r.path.startswith(table) and r.named and (r.l1, r.l2) not in _PRINTED_L3]
 
     long_rows, annual_rows = own("long_term"), own("annual")
     for rows, others, here, there in (

@@ -56,7 +56,7 @@ def funds_sum(ctx: Context) -> Iterator[Finding]:
             path = f"funding.{side}.total.{y}"
             if path not in ctx.shown:
                 continue
-            expected = getattr(block.total, y)
+            expected = getattr(ctx.total(side), y)
             got = _parse_shown(ctx.shown[path])
             if got is None:
                 yield (
@@ -81,7 +81,7 @@ def funds_share(ctx: Context) -> Iterator[Finding]:
     tolerance = Decimal("0.0001")  # 0.01%
     for side, side_label in SIDES:
         block = getattr(f, side)
-        total = block.total.current
+        total = ctx.total(side).current
         if total == 0:
             if ctx.filled and ctx.unit.sections.funding and not _drafted(ctx, f"funding.{side}."):
                 yield (
@@ -122,7 +122,7 @@ def income_expense(ctx: Context) -> Iterator[Finding]:
     for y in YEARS:
         if y == "current" and _drafted(ctx, "funding."):
             continue
-        income, expense = getattr(f.income.total, y), getattr(f.expense.total, y)
+        income, expense = getattr(ctx.total("income"), y), getattr(ctx.total("expense"), y)
         if income != expense:
             yield (
                 f"funding.expense.total.{y}",

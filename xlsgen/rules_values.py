@@ -50,6 +50,8 @@ NO_NUMBER, TWO_COMPARATORS, THOUSANDS = 1, 2, 3
 
 @rule("E-VALUE-GRAMMAR", 8, "指标值应为 比较符号 + 数字 + 单位（如 ≥95%），或一个短语（如 稳步推进）")
 def value_grammar(ctx: Context) -> Iterator[Finding]:
+    if not any(map(_grammar, ctx.value_texts)):
+        return  # every value well written: no row to look through
     for row in ctx.rows:
         for name, label, text in row.filled_values:
             wrong = _grammar(text)
@@ -126,12 +128,9 @@ def value_format(ctx: Context) -> Iterator[Finding]:
         yield c.path, f"指标值「{c.old}」应写作「{c.new}」（{c.reason}）；可运行 xlsgen normalize 自动修正"
 
 
-def _direction(ctx: Context, row: Row, text: str) -> str | None:
-    return _advice(row.l3.strip(), ctx.is_cost(row), text)
-
-
 @lru_cache(maxsize=8192)  # pure, and a county repeats its names and values
 def _advice(name: str, cost: bool, text: str) -> str | None:
+    """What is suspicious about the comparator of ``text`` on the row named ``name`` (a 成本指标 if ``cost``)."""
     v = parse_value(text)
     if v.number is None:
         return None
@@ -157,8 +156,10 @@ def _advice(name: str, cost: bool, text: str) -> str | None:
 def direction(ctx: Context) -> Iterator[Finding]:
     # One warning per row: an annual row repeating ≤100% in its three columns (000) is one slip, not three.
     for row in ctx.rows:
-        hits = [(name, label, text, _direction(ctx, row, text)) for name, label, text in row.filled_values]
-        hits = [h for h in hits if h[3]]
+        if not row.filled_values:
+            continue
+        l3, cost = row.l3.strip(), ctx.is_cost(row)
+        hits = [(name, label, text, advice) for name, label, text in row.filled_values if (advice := _advice(l3, cost, text))]
         if hits:
             name, label, text, advice = hits[0]
             also = f"（{'、'.join(h[1] for h in hits[1:])}同样）" if len(hits) > 1 else ""
