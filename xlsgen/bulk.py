@@ -34,7 +34,7 @@ from .files import clean_stale, write_atomic
 from .interrupts import Interrupts, ignore_in_worker
 from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
 from .outcomes import FAILED, OK, SKIPPED, Outcome, Report  # noqa: F401  (FAILED: for the CLI)
-from .pipeline import Options, clashes, identity
+from .pipeline import Options, clashes, identity, quick_identity
 from .pipeline import process as process_unit
 from .summary import SUMMARY_NAME, write_summary
 
@@ -62,6 +62,7 @@ class Job:
     name: str = ""
     lock: bool = False  # protect the sheets (cli --lock)
     without: tuple[str, ...] = ()  # sections not printed (cli --without)
+    verify_identity: bool = False  # code and name from the file's first keys only (pipeline.quick_identity)
 
 
 # ---------------------------------------------------------------- fingerprints and manifest
@@ -112,7 +113,9 @@ def save_manifest(out_dir: Path, units: dict[str, dict[str, str]], summary: dict
     data: dict[str, object] = {"format": MANIFEST_FORMAT, "xlsgen": __version__, "units": dict(sorted(units.items()))}
     if summary:
         data["summary"] = summary
-    write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    # One line, no indentation: json's C encoder then writes it (indented, it is Python's, several times
+    # slower), and a run saves it every few seconds.
+    write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
 
 
 def _remove_replaced(
@@ -175,6 +178,7 @@ def plan(
     generator = generator_digest() + options.key()
     manifest = {} if force else load_manifest(out_dir)
     planned: list[tuple[Path, str, str, tuple[str, str] | None, bool]] = []
+    quick: set[str] = set()  # units whose code and name were read from the file's first keys only
     for path in find_units(data_dir, out_dir):
         rel = path.relative_to(data_dir).as_posix()
         try:
@@ -185,10 +189,13 @@ def plan(
         digest = unit_digest(raw, generator)
         entry = manifest.get(rel)
         fresh = freshness.fresh(entry, digest, str(path), out_dir)
-        # An up-to-date unit's code and name are in the manifest: no need to parse its JSON.
-        ident = (freshness.identity(entry) if fresh and entry else None) or identity(raw)
-        planned.append((path, rel, digest, ident, fresh))
-    refused = clashes((rel, ident) for _, rel, _, ident, _ in planned if ident)
+        # An up-to-date unit's code and name are in the manifest: no need to parse its JSON. Nor, for
+        # the clash check, is a file that names them first, as xlsgen writes it (see _settle_claims).
+        ident = freshness.identity(entry) if fresh and entry else None
+        if ident is None and (ident := quick_identity(raw)) is not None:
+            quick.add(rel)
+        planned.append((path, rel, digest, ident or identity(raw), fresh))
+    planned, refused = _settle_claims(planned, quick)
     return [
         Job(
             str(path),
@@ -203,9 +210,37 @@ def plan(
             name=ident[1] if ident else "",
             lock=lock,
             without=options.without,
+            verify_identity=rel in quick,
         )
         for path, rel, digest, ident, fresh in planned
     ]
+
+
+def _settle_claims(
+    planned: list[tuple[Path, str, str, tuple[str, str] | None, bool]], quick: set[str]
+) -> tuple[list[tuple[Path, str, str, tuple[str, str] | None, bool]], dict[str, str]]:
+    """The clash check as if every file had been parsed in full, parsing only files in a clash.
+
+    A quick claim (pipeline.quick_identity) is what a full parse reads whenever the file loads; a
+    broken file's claim is void (identity gives None). So a quick claim that clashes with nothing
+    changes nothing, and one that clashes is parsed in full (and dropped, when void) until the clashes
+    left are between full claims only: then the refusals are those of full claims throughout.
+    """
+    while True:
+        refused = clashes((rel, ident) for _, rel, _, ident, _ in planned if ident)
+        doubtful = quick & refused.keys()
+        if not doubtful:
+            return planned, refused
+        settled = []
+        for path, rel, digest, ident, fresh in planned:
+            if rel in doubtful:
+                quick.discard(rel)
+                try:
+                    ident = identity(read_regular(path, MAX_UNIT_FILE))
+                except NotReadable:
+                    ident = None  # the worker reports the read error in full
+            settled.append((path, rel, digest, ident, fresh))
+        planned = settled
 
 
 # ---------------------------------------------------------------- the worker
@@ -232,6 +267,7 @@ def run_job(job: Job) -> Outcome:
         code=job.code,
         name=job.name,
         blocked=job.blocked,
+        verify_identity=job.verify_identity,
         digest=lambda raw: unit_digest(raw, job.generator),
         fresh=lambda digest: not job.render and digest == job.digest,
     )
@@ -268,11 +304,17 @@ def _warm_up() -> None:
 
 
 def _died(job: Job) -> Outcome:
+    code, name = job.code, job.name
+    if job.verify_identity:  # as a full parse of the file says (pipeline.process does the same)
+        try:
+            code, name = identity(read_regular(job.path, MAX_UNIT_FILE)) or ("", "")
+        except NotReadable:
+            pass
     return Outcome(
         source=job.source,
         path=job.path,
-        code=job.code,
-        name=job.name,
+        code=code,
+        name=name,
         digest=job.digest,
         issues=[
             Problem(
@@ -477,8 +519,8 @@ def run(
 
     abandoned = False
     # What exists now (modules, templates, compiled patterns) lives as long as the run: keep the cyclic
-    # collector from scanning it again and again while each unit allocates (about 5 % of the time).
-    gc.collect()
+    # collector from scanning it again and again while each unit allocates (about 5 % of the time). No
+    # collection first: it would scan all of that once more, for the few cycles it could free.
     gc.freeze()
     with Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
         try:

@@ -11,6 +11,7 @@ the validator and the writer are loaded by the first unit that needs them.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -71,6 +72,32 @@ def identity(raw: bytes) -> tuple[str, str] | None:
     return code, name
 
 
+# A unit file as xlsgen writes it begins {"code": "…", "name": "…" (after "$schema": "…", if any), with
+# no escape in these texts: the first keys of the outermost object.
+_QUICK_IDENTITY = re.compile(
+    rb'\s*\{\s*(?:"\$schema"\s*:\s*"[^"\\]*"\s*,\s*)?'
+    rb'"code"\s*:\s*"([^"\\]*)"\s*,\s*"name"\s*:\s*"([^"\\]*)"\s*[,}]'
+)
+
+
+def quick_identity(raw: bytes) -> tuple[str, str] | None:
+    """(code, name) from the first keys of the file, without parsing the rest; None when they are not
+    there in that simple form (then only :func:`identity` can tell).
+
+    For a file that loads, this is what :func:`identity` gives; for a broken one it may give a claim
+    that :func:`identity` would not (None): callers verify with :func:`identity` wherever the
+    difference could matter (bulk.plan: a clash; a file that then fails to load: who it is).
+    """
+    m = _QUICK_IDENTITY.match(raw)
+    if m is None:
+        return None
+    try:
+        code, name = m.group(1).decode("utf-8"), m.group(2).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return (code, name) if code.strip() else None
+
+
 def clashes(claims: Iterable[tuple[str, tuple[str, str]]]) -> dict[str, str]:
     """Of ``(unit file, (code, name))`` claims, the files that must not be written, each with why.
 
@@ -114,6 +141,7 @@ def process(
     digest: Callable[[bytes], str] | None = None,
     fresh: Callable[[str], bool] | None = None,
     catch_bugs: bool = True,
+    verify_identity: bool = False,
 ) -> Outcome:
     """Load, check and render one unit file. Never raises for a unit's own fault.
 
@@ -121,7 +149,8 @@ def process(
     the unit after its check; ``digest(raw)`` fingerprints the file and ``fresh(digest)`` says its
     existing workbook is up to date (bulk's manifest), so it is not rendered again. A bug costs only
     its unit (E-BUG) unless ``catch_bugs`` is False: one command on a few files lets the CLI's guard
-    report it (and XLSGEN_DEBUG show its traceback).
+    report it (and XLSGEN_DEBUG show its traceback). ``verify_identity``: ``code``/``name`` came from
+    :func:`quick_identity`; a file that fails to load shows what :func:`identity` reads instead.
     """
     from . import render
     from .indicators import indicator_rows
@@ -130,12 +159,14 @@ def process(
 
     start = time.perf_counter()
     out = Outcome(source=source or path, path=path, code=code, name=name)
+    raw: bytes | None = None
     try:
         out.stopped = LOAD
         raw = read_unit_bytes(path)
         if digest is not None:
             out.digest = digest(raw)
         unit = unit_from_json(raw, path)
+        verify_identity = False
         out.code, out.name, out.year = unit.code, unit.name, unit.year
         if unit.funding is not None:
             out.income = unit.funding.income.total.current
@@ -166,6 +197,8 @@ def process(
         out.stopped = ""
         out.output_stat = freshness.file_stat(target)
     except XlsgenError as exc:  # each problem keeps the code of its kind: E-LOAD, E-OUTPUT, E-RENDER
+        if verify_identity and raw is not None:  # it did not load: who it is, as a full parse of it says
+            out.code, out.name = identity(raw) or ("", "")
         found = in_file(exc.problems, path)
         out.issues[:0] = found
         out.faults = len(found)
