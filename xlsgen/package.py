@@ -31,7 +31,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.core import Core
@@ -312,20 +312,10 @@ def _blanks(first: int, last: int, s: str) -> list[str]:
     return pieces
 
 
-def _xf_indices(sheets: Sequence[FormSheet], keys: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
-    """The xf index of each style as Format._get_xf_index numbers them: in the order the sheets'
-    XML first uses them (cells do not overlap, so a style first shows at the top-left of one of its
-    cells), styles with equal properties sharing one; and the styles given one, in index order."""
-    firsts: dict[str, int] = {}
-    never = 1 << 62
-    for n, sheet in enumerate(sheets):
-        base = n << 40
-        get = firsts.get
-        for cell in sheet.cells:
-            style = cell.style
-            at = base + (cell.row << 14) + cell.col
-            if at < get(style, never):
-                firsts[style] = at
+def _xf_order(firsts: dict[str, int], keys: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """The xf index of each style as Format._get_xf_index numbers them: in the order the sheets' XML
+    first uses them (``firsts``: style → where it first shows, in XML order), styles with equal
+    properties sharing one; and the styles given one, in index order."""
     by_key: dict[Any, str] = {}
     index: dict[str, str] = {}
     order: list[str] = []
@@ -338,80 +328,79 @@ def _xf_indices(sheets: Sequence[FormSheet], keys: dict[str, Any]) -> tuple[dict
     return index, order
 
 
-class _Spot(NamedTuple):
-    row: int
-    col: int
-
-    @property
-    def last_row(self) -> int:
-        return self.row
-
-    @property
-    def last_col(self) -> int:
-        return self.col
+def _extents(sheets: Sequence[FormSheet]) -> list[tuple[int, int]]:
+    """(last row, last col) of each sheet's cells, for sheets whose cells go beyond their heights."""
+    out = []
+    for sheet in sheets:
+        rmax = max([c.last_row for c in sheet.cells], default=-1)
+        cmax = max([c.last_col for c in sheet.cells], default=-1)
+        if rmax >= _MAX_ROWS or cmax >= _MAX_COLS:
+            raise Unsupported("a cell outside the worksheet")
+        out.append((max(rmax + 1, len(sheet.heights)), max(cmax + 1, len(sheet.widths))))
+    return out
 
 
 class _Rows:
-    """A sheet's cells as XML, by row: each row a list of (first column, the XML of its cells)."""
+    """A sheet's cells as XML, by row: each row a list of its cells' XML by first column ("" where
+    none starts), and a bit per column written (overlapping cells are not modelled)."""
 
-    def __init__(self, cells: Sequence[Any], n_heights: int) -> None:
-        rmin = cmin = 1 << 30
-        rmax = cmax = -1
-        for cell in cells:
-            if cell.row < rmin:
-                rmin = cell.row
-            if cell.col < cmin:
-                cmin = cell.col
-            if cell.last_row > rmax:
-                rmax = cell.last_row
-            if cell.last_col > cmax:
-                cmax = cell.last_col
-        if n_heights:  # set_row: each row counts in the dimension, with column 0
-            rmin, cmin, rmax, cmax = 0, min(cmin, 0), max(rmax, n_heights - 1), max(cmax, 0)
-        self.rmin: int | None = rmin if rmax >= 0 else None
-        self.cmin, self.rmax, self.cmax = cmin, rmax, cmax
-        if rmax >= 0 and (rmin < 0 or cmin < 0 or rmax >= _MAX_ROWS or cmax >= _MAX_COLS):
-            raise Unsupported("a cell outside the worksheet")
-        _grow(rmax + 1, cmax)
-        self.segments: list[list[tuple[int, str]]] = [[] for _ in range(rmax + 1)]
-        self.used = [0] * (rmax + 1)  # per row, a bit per column written: overlaps are not modelled
+    def __init__(self, n_rows: int, n_cols: int) -> None:
+        _grow(n_rows, n_cols)
+        empty = [""] * n_cols
+        self.segments: list[list[str]] = [empty[:] for _ in range(n_rows)]
+        self.used = [0] * n_rows
+        self.rmin: int | None = None
+        self.cmin: int | None = None
+        self.rmax = self.cmax = -1
+        self.spans: dict[int, str] = {}
 
-    def spans(self) -> dict[int, str]:  # Worksheet._calculate_spans: per 16 rows, the columns used
+    def finish(self, n_heights: int) -> None:
+        """The dimension (set_row counts each row, with column 0) and the spans: per 16 rows, the
+        columns used (Worksheet._calculate_spans)."""
         blocks: dict[int, int] = {}
-        for row, mask in enumerate(self.used):
-            if mask:
-                blocks[row >> 4] = blocks.get(row >> 4, 0) | mask
-        return {b: f"{(m & -m).bit_length()}:{m.bit_length()}" for b, m in blocks.items()}
+        rows = [row for row, mask in enumerate(self.used) if mask]
+        for row in rows:
+            blocks[row >> 4] = blocks.get(row >> 4, 0) | self.used[row]
+        every = 0
+        for mask in blocks.values():
+            every |= mask
+        self.spans = {b: f"{(m & -m).bit_length()}:{m.bit_length()}" for b, m in blocks.items()}
+        if rows:
+            self.rmin, self.rmax = rows[0], rows[-1]
+            self.cmin, self.cmax = (every & -every).bit_length() - 1, every.bit_length() - 1
+        if n_heights:
+            self.rmin, self.rmax, self.cmin, self.cmax = 0, max(self.rmax, n_heights - 1), 0, max(self.cmax, 0)
 
 
 def _string(book: Book, text: str) -> int:
-    if len(text) > _HALF_STRMAX:  # may need xlsxwriter's truncation to Excel's limit
-        raise Unsupported("a long text")
     book.string_count += 1
-    strings = book.strings
-    index = strings.get(text)
-    if index is None:
-        index = strings[text] = len(strings)
-    return index
+    return book.strings.setdefault(text, len(book.strings))
 
 
 def _place(
-    book: Book, sheet: FormSheet, rows: _Rows, styled: dict[str, tuple[str, str]]
+    book: Book, sheet: FormSheet, rows: _Rows, styled: dict[str, tuple[str, str]], firsts: dict[str, int], base: int
 ) -> list[tuple[int, int, int, int]]:
     """The cells as fastsheet.place_cells stores them, written out: each cell's merge padded with
     blanks of its style, its value in the top-left cell; returns the merges in order. ``styled``:
-    style → (its xf index, its value type)."""
+    style → (its xf index, its value type); ``firsts`` gets where each style first shows (``base``
+    plus its row and column). Texts go to book.strings unchecked: form_workbook declines any too
+    long for this writer. A cell beyond ``rows`` raises IndexError."""
     merges: list[tuple[int, int, int, int]] = []
     value_of, strings = book.value_of, book.strings
-    add = strings.setdefault
+    add, first_at = strings.setdefault, firsts.get
     count = 0
+    never = 1 << 62
     segments, used, numbers, letters, runs = rows.segments, rows.used, _numbers, _letters_list, _blank_runs
     for cell in sheet.cells:
-        s, kind = styled[cell.style]
+        style = cell.style
+        s, kind = styled[style]
         row, col, last_row, last_col = cell.row, cell.col, cell.last_row, cell.last_col
+        at = base + (row << 14) + col
+        if at < first_at(style, never):
+            firsts[style] = at
         mask = (2 << last_col) - (1 << col)
-        if mask <= 0 or last_row < row:
-            raise Unsupported("an inverted range")
+        if mask <= 0 or row < 0 or last_row < row:
+            raise Unsupported("an inverted range or a negative row")
         if used[row] & mask:
             raise Unsupported("overlapping cells")
         used[row] |= mask
@@ -428,8 +417,6 @@ def _place(
             text = ""
             first = col  # the blanks start at the cell itself
         elif kind == "text":
-            if len(value) > _HALF_STRMAX:  # may need xlsxwriter's truncation to Excel's limit
-                raise Unsupported("a long text")
             count += 1
             text = f'<c r="{letters[col]}{num}" s="{s}" t="s"><v>{add(value, len(strings))}</v></c>'
             first = col + 1
@@ -441,7 +428,7 @@ def _place(
             first = col + 1
         if last_col >= first:
             text += num.join(runs.get((first, last_col, s)) or _blanks(first, last_col, s))
-        segments[row].append((col, text))
+        segments[row][col] = text
         if last_row > row:
             merges.append((row, col, last_row, last_col))
             pieces = runs.get((col, last_col, s)) or _blanks(col, last_col, s)
@@ -449,7 +436,7 @@ def _place(
                 if used[r] & mask:
                     raise Unsupported("overlapping cells")
                 used[r] |= mask
-                segments[r].append((col, numbers[r + 1].join(pieces)))
+                segments[r][col] = numbers[r + 1].join(pieces)
         elif last_col > col:
             merges.append((row, col, last_row, last_col))
     book.string_count += count
@@ -463,14 +450,14 @@ def _sheet_data(rows: _Rows, heights: Sequence[float]) -> str:
     """<sheetData> as FastWorksheet._write_rows writes it."""
     if rows.rmin is None:
         return "<sheetData/>"
-    spans = rows.spans()
+    spans = rows.spans
     segments, numbers, attrs = rows.segments, _numbers, _row_heads
     parts = ["<sheetData>"]
     n_heights = len(heights)
+    used = rows.used
     for row in range(rows.rmin, rows.rmax + 1):
-        line = segments[row]
         sized = row < n_heights
-        if not line and not sized:
+        if not used[row] and not sized:
             continue
         span = spans.get(row >> 4)
         head = f'<row r="{numbers[row + 1]}"' + (f' spans="{span}"' if span else "")
@@ -480,12 +467,10 @@ def _sheet_data(rows: _Rows, heights: Sequence[float]) -> str:
             if more is None:
                 more = attrs[height] = _row_attrs(height)
             head += more
-        if not line:
+        if used[row]:
+            parts.append(f"{head}>{''.join(segments[row])}</row>")
+        else:
             parts.append(head + "/>")
-            continue
-        if len(line) > 1:
-            line.sort()  # by first column (no two segments of a row share one)
-        parts.append(head + ">" + "".join([text for _, text in line]) + "</row>")
     parts.append("</sheetData>")
     return "".join(parts)
 
@@ -531,10 +516,11 @@ def _margins(m: dict[str, float], footer: float) -> str:
     )
 
 
-def _form_sheet(book: Book, sheet: FormSheet, styled: dict[str, tuple[str, str]], selected: bool) -> str:
+def _form_sheet(
+    book: Book, sheet: FormSheet, table: _Rows, merges: list[tuple[int, int, int, int]], selected: bool
+) -> str:
     """A form sheet's XML, as render.write_sheet's calls have xlsxwriter write it."""
-    table = _Rows(sheet.cells, len(sheet.heights))
-    merges = _place(book, sheet, table, styled)
+    table.finish(len(sheet.heights))
     dimension = _dimension(table.rmin, table.cmin if table.rmin is not None else None, table.rmax, table.cmax)
     view = ' tabSelected="1"' if selected else ""
     parts = [
@@ -576,17 +562,16 @@ def _lists_sheet(book: Book) -> str:
     cells = [
         (row, col, text) for col, (name, values, _) in enumerate(book.lists) for row, text in enumerate((name, *values))
     ]
-    table = _Rows([_Spot(row, col) for row, col, _ in cells], 0)
+    table = _Rows(max((row + 1 for row, _, _ in cells), default=0), len(book.lists))
     for row, col, text in cells:
         table.used[row] |= 1 << col
-        table.segments[row].append(
-            (col, f'<c r="{_letters_list[col]}{row + 1}" t="s"><v>{_string(book, text)}</v></c>')
-        )
+        table.segments[row][col] = f'<c r="{_letters_list[col]}{row + 1}" t="s"><v>{_string(book, text)}</v></c>'
+    table.finish(0)
     return "".join(
         (
             _DECLARATION,
             _WORKSHEET,
-            _dimension(table.rmin, table.cmin, table.rmax, table.cmax),
+            _dimension(table.rmin, table.cmin if table.rmin is not None else None, table.rmax, table.cmax),
             '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>',
             _sheet_data(table, ()),
             '<sheetProtection sheet="1" objects="1" scenarios="1"/>',
@@ -717,18 +702,65 @@ def _skeleton(book: Book, order: list[str]) -> tuple[list[str], dict[str, tuple[
 # ---------------------------------------------------------------- the workbook
 
 
+_guesses: dict[tuple[str, ...], dict[str, str]] = {}
+
+
+def _sheets(
+    book: Book, xf: dict[str, str], keys: dict[str, Any], sizes: list[tuple[int, int]] | None
+) -> tuple[list[str], list[str]] | None:
+    """The form sheets' XML with the xf indices ``xf``; None when ``xf`` turns out not to be the
+    order the sheets use their styles in, or (without ``sizes``) a cell lies beyond its sheet's
+    heights and widths. Returns the XML of each sheet and the styles in xf order."""
+    styled = {style: (s, book.value_types.get(style, "text")) for style, s in xf.items()}
+    firsts: dict[str, int] = {}
+    placed = []
+    try:
+        for n, sheet in enumerate(book.sheets):
+            n_rows, n_cols = sizes[n] if sizes else (len(sheet.heights), len(sheet.widths))
+            table = _Rows(n_rows, n_cols)
+            placed.append((sheet, table, _place(book, sheet, table, styled, firsts, n << 40)))
+    except (IndexError, KeyError):  # beyond the table, or a style the guess lacks
+        if sizes:
+            raise
+        return None
+    index, order = _xf_order(firsts, keys)
+    if index != xf:
+        return None
+    return [_form_sheet(book, sheet, table, merges, n == 0) for n, (sheet, table, merges) in enumerate(placed)], order
+
+
 def form_workbook(book: Book) -> bytes | None:
     """The ``.xlsx`` of ``book`` byte for byte as xlsxwriter writes it; None where this writer does
     not model something in it (the caller then writes it through xlsxwriter)."""
     if not book.sheets:
         return None
+    keys = _keys_of(book.styles)
+    shape = tuple(sheet.name for sheet in book.sheets)
     try:
-        xf, order = _xf_indices(book.sheets, _keys_of(book.styles))
-        styled = {style: (s, book.value_types.get(style, "text")) for style, s in xf.items()}
-        written = {
-            _SHEET_PART.format(i + 1): _form_sheet(book, sheet, styled, i == 0) for i, sheet in enumerate(book.sheets)
-        }
+        # The xf indices follow the order the sheets first use their styles, known only once the
+        # cells are placed: try the last workbook of this shape's, and place again if it was wrong.
+        got = _sheets(book, _guesses[shape], keys, None) if shape in _guesses else None
+        if got is None:
+            book.strings.clear()
+            book.string_count = 0
+            firsts: dict[str, int] = {}
+            for n, sheet in enumerate(book.sheets):
+                for cell in sheet.cells:
+                    at = (n << 40) + (cell.row << 14) + cell.col
+                    if at < firsts.get(cell.style, 1 << 62):
+                        firsts[cell.style] = at
+            xf, _ = _xf_order(firsts, keys)
+            got = _sheets(book, xf, keys, _extents(book.sheets))
+            if got is None:
+                raise Unsupported("styles that do not show where their cells start")
+            if len(_guesses) > 16:
+                _guesses.clear()
+            _guesses[shape] = xf
+        sheets, order = got
+        written = {_SHEET_PART.format(n + 1): xml for n, xml in enumerate(sheets)}
         written[_SHEET_PART.format(len(book.sheets) + 1)] = _lists_sheet(book)
+        if max(map(len, book.strings), default=0) > _HALF_STRMAX:  # may need xlsxwriter's truncation
+            raise Unsupported("a long text")
         written["xl/sharedStrings.xml"] = _shared_strings(book)
         written["docProps/core.xml"], written["docProps/custom.xml"] = _properties(book)
     except Unsupported:

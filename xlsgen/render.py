@@ -118,9 +118,7 @@ _letters: dict[int, str] = {}
 
 
 def _a1(row: int, col: int) -> str:  # layout.a1, with the column letters kept
-    letter = _letters.get(col)
-    if letter is None:
-        letter = _letters[col] = a1(0, col)[:-1]
+    letter = _letters.get(col) or _letters.setdefault(col, a1(0, col)[:-1])
     return f"{letter}{row + 1}"
 
 
@@ -134,7 +132,12 @@ def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, A
     out = []
     for (key, style), cells in groups.items():
         name, _, message = LISTS[key]
-        refs = [_a1(c.row, c.col) + (f":{_a1(c.last_row, c.last_col)}" if c.merged else "") for c in cells]
+        refs = [
+            f"{_a1(c.row, c.col)}:{_a1(c.last_row, c.last_col)}"
+            if c.last_row > c.row or c.last_col > c.col
+            else _a1(c.row, c.col)
+            for c in cells
+        ]
         first = cells[0]
         options = {
             "validate": "list",
