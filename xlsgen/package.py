@@ -581,9 +581,21 @@ def _lists_sheet(book: Book) -> str:
     )
 
 
+_SPECIAL_CHARS = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_EDGE_SPACE = re.compile(r"<t>\s|</t>(?<=\s</t>)")  # a text starting or ending with whitespace (found fast)
+
+
 def _shared_strings(book: Book) -> str:
+    head = f'{_DECLARATION}{_SST} count="{book.string_count}" uniqueCount="{len(book.strings)}">'
+    if book.strings:
+        # Mostly plain text: one join, and one look over it for anything xlsxwriter's writer treats
+        # specially (with no "<" or ">" in the texts, every <t> and </t> is the joins' own).
+        if not _SPECIAL_CHARS.search("\n".join(book.strings)):
+            body = "<si><t>" + "</t></si><si><t>".join(book.strings) + "</t></si>"
+            if not _EDGE_SPACE.search(body):
+                return f"{head}{body}</sst>"
     writer = None
-    parts = [_DECLARATION, f'{_SST} count="{book.string_count}" uniqueCount="{len(book.strings)}">']
+    parts = [head]
     for text in book.strings:
         if _SPECIAL_TEXT.search(text):
             if writer is None:

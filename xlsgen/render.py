@@ -114,12 +114,14 @@ def _too_long(cell: Cell, sheet: Sheet) -> DataError:
     )
 
 
-_letters: dict[int, str] = {}
+_letters: list[str] = []
 
 
-def _a1(row: int, col: int) -> str:  # layout.a1, with the column letters kept
-    letter = _letters.get(col) or _letters.setdefault(col, a1(0, col)[:-1])
-    return f"{letter}{row + 1}"
+def _column_letters(last: int) -> list[str]:
+    """A, B, … up to column ``last`` at least (as layout.a1 names them), kept between calls."""
+    while len(_letters) <= last:
+        _letters.append(a1(0, len(_letters))[:-1])
+    return _letters
 
 
 def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, Any]]]:
@@ -132,10 +134,11 @@ def list_validations(sheet: Sheet) -> list[tuple[int, int, int, int, dict[str, A
     out = []
     for (key, style), cells in groups.items():
         name, _, message = LISTS[key]
+        letters = _column_letters(max(c.last_col for c in cells))
         refs = [
-            f"{_a1(c.row, c.col)}:{_a1(c.last_row, c.last_col)}"
+            f"{letters[c.col]}{c.row + 1}:{letters[c.last_col]}{c.last_row + 1}"
             if c.last_row > c.row or c.last_col > c.col
-            else _a1(c.row, c.col)
+            else f"{letters[c.col]}{c.row + 1}"
             for c in cells
         ]
         first = cells[0]
