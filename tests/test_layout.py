@@ -344,3 +344,17 @@ def test_a_greater_than_sign_in_a_row_or_cell_attribute_is_read_whole() -> None:
         (0, "1", "IF({a}>0,1,0)", "label"),
         (1, "2", None, "input"),
     ]
+
+
+def test_a_cell_printed_again_keeps_everything_but_its_field_and_formula() -> None:
+    import dataclasses
+
+    from xlsgen.layout import Cell
+
+    # Every field set to something other than its default, so that a field again() forgets shows.
+    values = {"row": 1, "col": 2, "last_row": 3, "last_col": 4, "value": "v", "style": "input", "field": "f",
+              "formula": "{f}", "list": "basis", "list_style": "warning", "split": True, "room": "name",
+              "kind": "money"}  # fmt: skip
+    assert {f.name for f in dataclasses.fields(Cell)} == set(values)
+    cell = Cell(**values)
+    assert cell.again(7, 9) == dataclasses.replace(cell, row=7, last_row=9, field=None, formula=None)

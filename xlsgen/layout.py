@@ -34,8 +34,9 @@ import html
 import re
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -82,11 +83,15 @@ def cn_date(day: _dt.date | None) -> str:
 def runs(rows: list[Any], *keys: str) -> list[int]:
     """Rowspans of consecutive rows sharing ``keys``: the span at a run's first row, 0 elsewhere."""
     spans = [0] * len(rows)
-    start = 0
-    for i in range(1, len(rows) + 1):
-        if i == len(rows) or any(getattr(rows[i], k) != getattr(rows[start], k) for k in keys):
+    if not rows:
+        return spans
+    key = attrgetter(*keys)
+    start, first = 0, key(rows[0])
+    for i in range(1, len(rows)):
+        if (k := key(rows[i])) != first:
             spans[start] = i - start
-            start = i
+            start, first = i, k
+    spans[start] = len(rows) - start
     return spans
 
 
@@ -192,6 +197,31 @@ def _attrs(text: str) -> dict[str, str]:
     return dict(_ATTR.findall(text))
 
 
+class _Row(NamedTuple):
+    """What a ``tr``'s attributes say (see the module's docstring)."""
+
+    page_break: bool
+    keep: int | None
+    section: str | None
+    table: int | None
+    with_prev: bool
+
+
+@lru_cache(maxsize=4096)  # rows' attributes repeat too (sections, blocks, tables)
+def _tr(text: str) -> _Row:
+    if text.count('"') & 1:
+        raise _Cut
+    a = _attrs(text)
+    keep, table = a.get("data-keep"), a.get("data-table")
+    return _Row(
+        "data-break" in a,
+        None if keep is None else int(keep),
+        a.get("data-section"),
+        None if table is None else int(table),
+        "data-with-prev" in a,
+    )
+
+
 @lru_cache(maxsize=16384)  # a county repeats the same cell attributes (paths, styles) unit after unit
 def _td(text: str) -> tuple[Any, ...]:
     """A ``td``'s rowspan, colspan and Cell's fields from ``style`` on, as its attributes give them."""
@@ -237,12 +267,10 @@ class _TableParser:
         self.taken: list[int] = []  # per row, bit c set: column c is taken
 
     def feed(self, markup_: str, tokens: re.Pattern[str] = _TOKEN) -> None:
-        cells, taken, widths, known = self.cells, self.taken, self.widths, styles.STYLES
-        row, col, bottom = self.row, 0, self.bottom  # col: where the next cell of the row may start
+        cells, taken, known = self.cells, self.taken, styles.STYLES
+        row, col, n_cols = self.row, 0, len(self.widths)  # col: where the next cell of the row may start
         for td_attrs, text, tag, attrs in tokens.findall(markup_):
             if tag:
-                if attrs.count('"') & 1:
-                    raise _Cut
                 if tag == "tr":
                     row += 1
                     col = 0
@@ -250,9 +278,10 @@ class _TableParser:
                         taken.append(0)
                     if attrs:
                         self.row = row
-                        self.start_row(_attrs(attrs))
+                        self.start_row(_tr(attrs))
                 else:
-                    self.start(tag, _attrs(attrs))
+                    self.start(tag, attrs)
+                    n_cols = len(self.widths)
                 continue
             rows, cols, details = _td(td_attrs)
             occupied = taken[row]
@@ -262,24 +291,27 @@ class _TableParser:
                 text = html.unescape(text)
             if details[0] not in known:
                 raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {details[0]}", self.origin)
-            if rows == cols == 1 and col < len(widths):  # the common case: one plain cell
-                cells.append(Cell(row, col, row, col, text, *details))
-                taken[row] = occupied | 1 << col
-                if row > bottom:
-                    bottom = row
-                col += 1
-                continue
-            cell = Cell(row, col, row + rows - 1, col + cols - 1, text, *details)
-            self.take(cell)
+            last = col + cols - 1
+            if last >= n_cols:
+                raise LayoutError(f"{a1(row, col)} 处的单元格超出了 {n_cols} 列", self.origin)
+            cell = Cell(row, col, row + rows - 1, last, text, *details)
+            if rows == 1:  # the common case: the cell takes columns of this row only
+                bits = ((1 << cols) - 1) << col
+                if occupied & bits:
+                    self.take(cell)  # says where it overlaps
+                taken[row] = occupied | bits
+            else:
+                self.take(cell)
+                if cell.last_row > self.bottom:
+                    self.bottom = cell.last_row
             cells.append(cell)
-            bottom = max(bottom, cell.last_row)
-            col = cell.last_col + 1
-        self.row, self.bottom = row, bottom
+            col = last + 1
+        self.row = row
+        if cells and cells[-1].row > self.bottom:  # cells come row by row: the last one is on the last row
+            self.bottom = cells[-1].row
 
     def take(self, cell: Cell) -> None:
-        """Mark a merge's cells taken, refusing one outside the columns or over a taken cell."""
-        if cell.last_col >= len(self.widths):
-            raise LayoutError(f"{a1(cell.row, cell.col)} 处的单元格超出了 {len(self.widths)} 列", self.origin)
+        """Mark a merge's cells taken, refusing one over a taken cell."""
         taken = self.taken
         while len(taken) <= cell.last_row:
             taken.append(0)
@@ -293,26 +325,28 @@ class _TableParser:
                 )
             taken[r] |= bits
 
-    def start(self, tag: str, a: dict[str, str]) -> None:
+    def start(self, tag: str, attrs: str) -> None:
+        if attrs.count('"') & 1:
+            raise _Cut
         if tag == "table":
-            self.meta = a
+            self.meta = _attrs(attrs)
         elif tag == "col":
-            self.widths.append(float(a["data-width"]))
+            self.widths.append(float(_attrs(attrs)["data-width"]))
 
-    def start_row(self, a: dict[str, str]) -> None:
+    def start_row(self, a: _Row) -> None:
         """A ``tr`` with attributes, at ``self.row``."""
         row = self.row
-        if "data-break" in a:
+        if a.page_break:
             self.breaks.append(row)
-        if "data-keep" in a:
-            self.keep.append((row, row + int(a["data-keep"]) - 1))
-        if "data-section" in a:
-            self.sections[a["data-section"]] = row
-        if ("data-section" in a or "data-table" in a or "data-break" in a) and self.tables:
+        if a.keep is not None:
+            self.keep.append((row, row + a.keep - 1))
+        if a.section is not None:
+            self.sections[a.section] = row
+        if (a.section is not None or a.table is not None or a.page_break) and self.tables:
             self.close_table(row - 1)
-        if "data-table" in a:
-            self.tables.append(Table(row, int(a["data-table"]), -1))
-        if "data-with-prev" in a:
+        if a.table is not None:
+            self.tables.append(Table(row, a.table, -1))
+        if a.with_prev:
             self.with_prev.append(row)
 
     def close_table(self, last: int) -> None:

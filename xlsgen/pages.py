@@ -8,10 +8,9 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, sub
 
 from . import forms, styles
 from .sheet import Cell, Sheet
@@ -241,6 +240,7 @@ def plan_pages(sheet: Sheet) -> None:
 
 
 _ROW = attrgetter("row")
+_LAST_ROW = attrgetter("last_row")
 _ROW_COL = attrgetter("row", "col")
 
 
@@ -252,7 +252,7 @@ class _Pager:
     def __init__(self, sheet: Sheet) -> None:
         self.sheet = sheet
         self.needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
-        self.span = max((c.last_row - c.row for c in sheet.cells), default=0)
+        self.span = max(map(sub, map(_LAST_ROW, sheet.cells), map(_ROW, sheet.cells)), default=0)
         self.px = [column_px(w) for w in sheet.widths]
 
     def starting(self, first: int, last: int) -> list[Cell]:
@@ -341,7 +341,7 @@ class _Pager:
         for c in crossing:
             # The part below the break: below the repeated headers, or (a side label beside them) beside them.
             top = b + k if under_head & set(range(c.col, c.last_col + 1)) else b
-            added.append(replace(c, row=top, last_row=c.last_row + k, field=None, formula=None))
+            added.append(c.again(top, c.last_row + k))
             c.last_row = b - 1
         if table:
             for i in range(below, len(cells)):
@@ -349,9 +349,7 @@ class _Pager:
                 c.row += k
                 c.last_row += k
             shift = b - table.first
-            added += [
-                replace(c, row=c.row + shift, last_row=c.last_row + shift, field=None, formula=None) for c in head
-            ]
+            added += [c.again(c.row + shift, c.last_row + shift) for c in head]
             sheet.heights[b:b] = sheet.heights[table.first : table.first + k]
             sheet.n_rows += k
             sheet.keep = [(f + k, e + k) if f >= b else (f, e + k if e >= b else e) for f, e in sheet.keep]

@@ -30,6 +30,15 @@ class Cell:
     def merged(self) -> bool:
         return self.last_row > self.row or self.last_col > self.col
 
+    def again(self, row: int, last_row: int) -> Cell:
+        """The cell printed again at rows row..last_row (a split label's lower part, a repeated header):
+        no field and no formula, so that the reader and the formulas see only the original. Spelled out
+        rather than ``dataclasses.replace``, which costs several times more per copy."""
+        return Cell(
+            row, self.col, last_row, self.last_col, self.value, self.style, None, None,
+            self.list, self.list_style, self.split, self.room, self.kind,
+        )  # fmt: skip
+
 
 @dataclass
 class Table:
