@@ -30,6 +30,62 @@ def test_write_atomic_flushes_the_file_and_its_folder(tmp_path: Path, monkeypatc
     assert not list(target.parent.glob(files.TMP_PATTERN))
 
 
+def _fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every fsync from now on: ("file", its inode) or ("dir", "")."""
+    synced: list[tuple[str, str]] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        st = os.fstat(fd)
+        synced.append(("dir", "") if stat.S_ISDIR(st.st_mode) else ("file", str(st.st_ino)))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
+def test_in_a_batch_each_file_is_flushed_and_its_folder_once_per_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = _fsyncs(monkeypatch)
+    with files.batch_synced(tmp_path):
+        for n in range(3):
+            files.write_atomic(tmp_path / f"{n}.xlsx", b"data")
+        assert [kind for kind, _ in synced] == ["file"] * 3  # every file's bytes before its rename
+        files.sync_folder(tmp_path)  # the caller's flush after a batch
+        files.write_atomic(tmp_path / "other" / "x.json", b"{}")  # another folder: flushed as always
+    assert [kind for kind, _ in synced] == ["file"] * 3 + ["dir", "file", "dir", "dir"]
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == ["0.xlsx", "1.xlsx", "2.xlsx"]
+    synced.clear()
+    files.write_atomic(tmp_path / "3.xlsx", b"data")  # after the batch: per file again
+    assert [kind for kind, _ in synced] == ["file", "dir"]
+
+
+def test_bulk_flushes_the_output_folder_with_its_manifest_not_per_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlsgen import bulk
+
+    from .conftest import filled_unit
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for n in range(4):
+        unit = filled_unit()
+        unit.code, unit.name = f"45000{n}", f"测试单位{n}"
+        (data / f"{n}.json").write_text(unit.to_json(), "utf-8")
+    saves: list[int] = []
+    real_save = bulk.save_manifest
+    monkeypatch.setattr(bulk, "save_manifest", lambda *a, **k: (saves.append(1), real_save(*a, **k))[1])
+    synced = _fsyncs(monkeypatch)
+    report = bulk.run(data, tmp_path / "out", jobs=1, summary=False)
+    assert report.count(bulk.OK) == 4
+    dirs = sum(1 for kind, _ in synced if kind == "dir")
+    files_synced = sum(1 for kind, _ in synced if kind == "file")
+    assert files_synced == 4 + len(saves)  # each workbook and each manifest, before its rename
+    assert dirs == len(saves) + 1 < 4 + len(saves)  # with each manifest, and once on the way out
+
+
 def test_write_atomic_failure_is_located_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")

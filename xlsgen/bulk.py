@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import __version__, freshness
 from .errors import ERROR, Location, OutputError, Problem
-from .files import clean_stale, write_atomic
+from .files import batch_synced, clean_stale, sync_folder, write_atomic
 from .interrupts import Interrupts, ignore_in_worker
 from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
 from .outcomes import FAILED, OK, SKIPPED, Outcome, Report  # noqa: F401  (FAILED: for the CLI)
@@ -116,6 +116,8 @@ def save_manifest(out_dir: Path, units: dict[str, dict[str, str]], summary: dict
     # One line, no indentation: json's C encoder then writes it (indented, it is Python's, several times
     # slower), and a run saves it every few seconds.
     write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+    # The manifest and every workbook renamed into the folder before it, durable together (batch_synced).
+    sync_folder(out_dir)
 
 
 def _remove_replaced(
@@ -522,7 +524,7 @@ def run(
     # collector from scanning it again and again while each unit allocates (about 5 % of the time). No
     # collection first: it would scan all of that once more, for the few cycles it could free.
     gc.freeze()
-    with Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
+    with batch_synced(out_dir), Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
         try:
             for outcome in cached:
                 done(outcome)

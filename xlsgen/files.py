@@ -1,8 +1,9 @@
 """Files: reading a unit file (model.load_unit parses it), writing any output atomically, and the workbook's file name.
 
 Every output (workbook, 汇总表, manifest, JSON) goes through :func:`write_atomic`: a temporary file in
-the same folder, flushed to disk, renamed over the target, and the folder flushed too, so a crash or a
-power cut leaves either the old file or the new one, never half of one.
+the same folder, flushed to disk, renamed over the target, and the folder flushed too (in a bulk run,
+once per batch: :func:`batch_synced`), so a crash or a power cut leaves either the old file or the new
+one, never half of one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ERROR, DataError, Location, OutputError, Problem
@@ -47,6 +49,37 @@ def _umask() -> int:
     return mask
 
 
+# Folders whose entries the caller flushes itself, once per batch of files (bulk: at each save of its
+# manifest) instead of once per file; see batch_synced.
+_BATCHED: set[str] = set()
+
+
+@contextlib.contextmanager
+def batch_synced(folder: Path) -> Iterator[None]:
+    """Within: files written into ``folder`` skip flushing the folder's entry each; the caller calls
+    :func:`sync_folder` after each batch (and it is called once more on the way out).
+
+    The durability trade-off: every file's content is still flushed before its rename, so no file ever
+    appears half-written under its name, even after a power cut. What a power cut can lose is the rename
+    of a file written since the folder was last flushed: the old file (or none) is then there instead,
+    complete. Bulk flushes the folder right after writing its manifest, which makes that manifest and
+    every workbook written before it durable together; a workbook written after it is not in that
+    manifest, so the next run writes it again whichever version the crash left.
+    """
+    key = os.path.abspath(folder)
+    _BATCHED.add(key)
+    try:
+        yield
+    finally:
+        _BATCHED.discard(key)
+        sync_folder(folder)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries (the renames into it) to disk."""
+    _sync_dir(Path(folder))
+
+
 def _sync_dir(folder: Path) -> None:
     # The rename is durable only once the folder's entry is on disk. Windows cannot open a folder.
     if not hasattr(os, "O_DIRECTORY"):
@@ -78,7 +111,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         code = NO_SPACE if disk_full(exc) else OutputError.code
         raise OutputError(Problem(ERROR, code, f"无法写入：{advice(exc)}", Location(str(path)))) from None
-    _sync_dir(path.parent)
+    if not _BATCHED or os.path.abspath(path.parent) not in _BATCHED:
+        _sync_dir(path.parent)
 
 
 def clean_stale(out_dir: Path) -> int:

@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
@@ -346,6 +345,8 @@ def _skeleton(rows: list[Any], table: str, label: str) -> list[tuple[str, str, s
     keys = tuple(e.key for e in actual)
     if keys == expected:
         return []  # the skeleton as printed: nothing to explain (and no alignment to compute)
+    from difflib import SequenceMatcher  # only for a table that departs from the skeleton
+
     matched_exp: set[int] = set()
     matched_act: set[int] = set()
     for tag, i1, i2, j1, _ in SequenceMatcher(None, expected, keys, autojunk=False).get_opcodes():
