@@ -24,15 +24,18 @@ Row = tuple[str, str, str, str, str, str, str, str, str, str, str, str]
 
 def indicator_rows(unit: Unit) -> list[Row]:
     """One row per indicator of ``unit``, in print order: 长期, 年度, then each project's."""
-    head = (unit.code, unit.name)
-    rows: list[Row] = []
-    for r in unit.long_term.indicators:
-        rows.append((*head, LONG, "", r.level1, r.level2, r.level3, "", "", r.value, r.basis, r.kind))
-    for a in unit.annual.indicators:
-        rows.append((*head, ANNUAL, "", a.level1, a.level2, a.level3, a.prev2, a.prev1, a.value, a.basis, a.kind))
+    c, n = unit.code, unit.name  # built for every unit of a bulk run: one comprehension per table
+    rows: list[Row] = [
+        (c, n, LONG, "", r.level1, r.level2, r.level3, "", "", r.value, r.basis, r.kind)
+        for r in unit.long_term.indicators
+    ]
+    rows += [
+        (c, n, ANNUAL, "", a.level1, a.level2, a.level3, a.prev2, a.prev1, a.value, a.basis, a.kind)
+        for a in unit.annual.indicators
+    ]
     for p in unit.projects:
-        for i in p.indicators:
-            rows.append((*head, PROJECT, p.name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, ""))
+        name = p.name
+        rows += [(c, n, PROJECT, name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, "") for i in p.indicators]
     return rows
 
 
