@@ -16,6 +16,7 @@ from xlsgen import package, render
 from xlsgen.demo import county_units
 from xlsgen.errors import DataError
 from xlsgen.model import Unit, load_unit
+from xlsgen.sheet import Cell, Sheet
 
 from .strategies import units
 
@@ -201,3 +202,53 @@ def test_fuzzed_units(unit: Unit, monkeypatch: pytest.MonkeyPatch) -> None:
         return  # refused (text over Excel's limit): test_too_long_text_is_refused_in_the_same_words
     data, _ = packaged(unit, monkeypatch)
     assert data == expected
+
+
+def _sheet(name: str) -> Sheet:
+    """A sheet no template makes: odd widths and heights, cells past the heights, every value type."""
+    cells = [
+        Cell(0, 0, 0, 3, "标题", "title"),
+        Cell(1, 0, 2, 0, "跨两行", "label"),
+        Cell(1, 1, 1, 1, "12.5", "money", field="f.a"),
+        Cell(1, 2, 1, 2, "0.25", "ratio", field="f.b"),
+        Cell(1, 3, 1, 3, "87.5", "pct"),
+        Cell(2, 1, 2, 1, "", "money_total", formula="SUM({f.a},{f.b})"),
+        Cell(2, 2, 2, 3, "", "input", list="basis", list_style="warning"),
+        Cell(3, 1, 3, 1, "", "input", list="kind"),
+        Cell(3, 2, 3, 2, "其他", "input_c", list="kind"),
+        Cell(4, 0, 4, 0, "  前后空格 ", "notes"),
+        Cell(7, 0, 8, 5, "超出行高与列宽", "notes"),  # beyond the heights and widths below
+        Cell(20, 1, 20, 1, "-3.5", "money_in"),
+    ]
+    return Sheet(
+        name=name,
+        template="dept_overall",
+        version="1",
+        widths=[12.0, 0.5, 0.0, 8.43],
+        cells=cells,
+        n_rows=6,
+        breaks=[0, 4, 4, 2],
+        repeat_rows=(1, 2),
+        heights=[20.25, 0.0, 15.0, 30.75, 99.75, 0.1],
+    )
+
+
+@on_tested_versions
+def test_sheets_no_template_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "build", lambda unit, sections=None: [_sheet("甲表"), _sheet("乙 表")])
+    unit = filled_unit()
+    for lock in (False, True):
+        data, wrote = packaged(unit, monkeypatch, lock=lock)
+        assert wrote
+        assert data == public(unit, monkeypatch, lock=lock)
+
+
+@on_tested_versions
+def test_overlapping_cells_go_through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = _sheet("甲表")
+    sheet.cells.append(Cell(4, 0, 4, 1, "盖住一格", "notes"))  # over the cell at (4, 0)
+    monkeypatch.setattr(render, "build", lambda unit, sections=None: [sheet])
+    data, wrote = packaged(filled_unit(), monkeypatch)
+    assert not wrote
+    monkeypatch.setattr(render, "PACKAGE", False)
+    assert data == render.workbook_bytes(filled_unit())  # what fastsheet writes for it

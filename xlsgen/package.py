@@ -249,7 +249,9 @@ def _dimension(rmin: int | None, cmin: int | None, rmax: int, cmax: int) -> str:
     return f'<dimension ref="{ref}"/>'
 
 
-def _column_px(width: float) -> int:  # Worksheet.set_column
+def _column_px(width: float | None) -> int:  # Worksheet.set_column
+    if width is None:  # the default width, not marked custom
+        return _DEFAULT_COL_PX
     if width == 0.0:
         return 0
     if width < 1.0:
@@ -257,7 +259,7 @@ def _column_px(width: float) -> int:  # Worksheet.set_column
     return int(width * _DIGIT_PX + 0.5) + _PADDING_PX
 
 
-def _cols(widths: Sequence[float]) -> str:
+def _cols(widths: Sequence[float | None]) -> str:
     # Worksheet._write_cols: runs of equal columns share one <col>.
     if not widths:
         return ""
@@ -275,9 +277,9 @@ def _cols(widths: Sequence[float]) -> str:
     return "".join(parts)
 
 
-def _row_attrs(height: float) -> str:
+def _row_attrs(height: float | None) -> str:
     # Worksheet.set_row (height → pixels; 0 hides the row) and _write_row's attributes after spans.
-    px = int(height * 4.0 / 3.0 + 0.5)
+    px = _DEFAULT_ROW_PX if height is None else int(height * 4.0 / 3.0 + 0.5)
     hidden = px == 0
     if hidden:
         px = _DEFAULT_ROW_PX
@@ -379,13 +381,13 @@ def _string(book: Book, text: str) -> int:
 
 def _place(
     book: Book, sheet: FormSheet, rows: _Rows, styled: dict[str, tuple[str, str]], firsts: dict[str, int], base: int
-) -> list[tuple[int, int, int, int]]:
+) -> list[str]:
     """The cells as fastsheet.place_cells stores them, written out: each cell's merge padded with
-    blanks of its style, its value in the top-left cell; returns the merges in order. ``styled``:
+    blanks of its style, its value in the top-left cell; returns the <mergeCell> elements in order. ``styled``:
     style → (its xf index, its value type); ``firsts`` gets where each style first shows (``base``
     plus its row and column). Texts go to book.strings unchecked: form_workbook declines any too
     long for this writer. A cell beyond ``rows`` raises IndexError."""
-    merges: list[tuple[int, int, int, int]] = []
+    merges: list[str] = []
     value_of, strings = book.value_of, book.strings
     add, first_at = strings.setdefault, firsts.get
     count = 0
@@ -430,7 +432,7 @@ def _place(
             text += num.join(runs.get((first, last_col, s)) or _blanks(first, last_col, s))
         segments[row][col] = text
         if last_row > row:
-            merges.append((row, col, last_row, last_col))
+            merges.append(f'<mergeCell ref="{letters[col]}{num}:{letters[last_col]}{numbers[last_row + 1]}"/>')
             pieces = runs.get((col, last_col, s)) or _blanks(col, last_col, s)
             for r in range(row + 1, last_row + 1):
                 if used[r] & mask:
@@ -438,7 +440,7 @@ def _place(
                 used[r] |= mask
                 segments[r][col] = numbers[r + 1].join(pieces)
         elif last_col > col:
-            merges.append((row, col, last_row, last_col))
+            merges.append(f'<mergeCell ref="{letters[col]}{num}:{letters[last_col]}{num}"/>')
     book.string_count += count
     return merges
 
@@ -516,9 +518,7 @@ def _margins(m: dict[str, float], footer: float) -> str:
     )
 
 
-def _form_sheet(
-    book: Book, sheet: FormSheet, table: _Rows, merges: list[tuple[int, int, int, int]], selected: bool
-) -> str:
+def _form_sheet(book: Book, sheet: FormSheet, table: _Rows, merges: list[str], selected: bool) -> str:
     """A form sheet's XML, as render.write_sheet's calls have xlsxwriter write it."""
     table.finish(len(sheet.heights))
     dimension = _dimension(table.rmin, table.cmin if table.rmin is not None else None, table.rmax, table.cmax)
@@ -535,10 +535,7 @@ def _form_sheet(
     if book.lock:
         parts.append('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0"/>')
     if merges:
-        letters, numbers = _letters_list, _numbers
-        refs = "".join(
-            [f'<mergeCell ref="{letters[b]}{numbers[a + 1]}:{letters[d]}{numbers[c + 1]}"/>' for a, b, c, d in merges]
-        )
+        refs = "".join(merges)
         parts.append(f'<mergeCells count="{len(merges)}">{refs}</mergeCells>')
     if sheet.validations:
         body = "".join(_validation(*v) for v in sheet.validations)
