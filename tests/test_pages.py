@@ -184,3 +184,22 @@ def test_a_row_taller_than_a_page_still_paginates_and_reads_back(where: str) -> 
     assert all(len(set(s.breaks)) == len(s.breaks) == len(pages(s)) - 1 for s in sheets)
     imported = read_bytes(workbook_bytes(unit), "u.xlsx")
     assert comparable(imported.unit) == comparable(unit)
+
+
+def test_planning_pages_without_the_fit_measures_the_cells_as_fit_heights_does() -> None:
+    from xlsgen import demo
+    from xlsgen.layout import TEMPLATES, markup, parse
+    from xlsgen.pages import plan_pages
+
+    units = [load_unit(p) for p in EXAMPLES] + [u for _, u in demo.county_units(6, 3, 2025, 12)]
+    grown = 0
+    for unit in [*units, new_unit("450001", "测试县测试局", 2025)]:
+        for name in TEMPLATES[: 1 + bool(unit.projects)]:
+            given, measured = parse(markup(name, unit)), parse(markup(name, unit))
+            rows = given.n_rows
+            plan_pages(given, fit_heights(given))
+            fit_heights(measured)
+            plan_pages(measured)
+            assert given == measured
+            grown += given.n_rows > rows
+    assert grown >= 3  # headers were repeated: rows were refitted after a break

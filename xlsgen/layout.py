@@ -166,8 +166,7 @@ def build(unit: Unit, sections: dict[str, bool] | None = None) -> list[Sheet]:
     if unit.projects:
         sheets.append(parse(markup("project", unit, sections)))
     for sheet in sheets:
-        fit_heights(sheet)
-        plan_pages(sheet)
+        plan_pages(sheet, fit_heights(sheet))
     return sheets
 
 

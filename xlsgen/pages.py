@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from operator import attrgetter, itemgetter, sub
+from operator import attrgetter, sub
 
 from . import forms, styles
 from .sheet import Cell, Sheet
@@ -141,56 +142,97 @@ def _span_px(widths: tuple[float, ...]) -> list[list[int]]:
     return [[sum(px[first : last + 1]) for last in range(len(px))] for first in range(len(px))]
 
 
-def fit_heights(sheet: Sheet, needs: dict[int, float] | None = None, rows: tuple[int, int] | None = None) -> None:
-    """Set every row's height so that no wrapped text is clipped, merged cells included; an empty
-    input gets room for a typical entry (``TYPICAL_ENTRY``), so a unit filling a blank form by hand
-    does not end up with clipped text.
+@dataclass
+class Fit:
+    """What ``fit_heights`` measured, kept so that ``plan_pages`` refits rows after a break without
+    measuring their cells again: per row, the height its single-row cells need (``base``, at least
+    ``MIN_ROW_PT``), and the merged cells that need any height, with that need, in (row, col) order."""
 
-    Single-row cells set their row first; a merged cell's shortfall is then spread evenly over the
-    rows it spans, so a tall label never makes one row of its group tower over the others.
+    base: list[float]
+    merged: list[tuple[Cell, float]]
 
-    ``needs`` (by ``id(cell)``) keeps each cell's measured height while ``plan_pages`` refits the same
-    cells after every break. ``rows`` (first, last): fit only those rows again, the others keeping their
-    heights; the caller guarantees that no cell lies partly inside them, so nothing else depends on them.
-    """
-    lo, hi = rows if rows is not None else (0, sheet.n_rows - 1)
-    heights = [MIN_ROW_PT] * (hi - lo + 1)
-    cells = sheet.cells
-    if rows is not None:  # plan_pages keeps the cells sorted by row: only the window's are looked at
-        by_row = attrgetter("row")
-        cells = cells[bisect_left(cells, lo, key=by_row) : bisect_right(cells, hi, key=by_row)]
-    n_cols = len(sheet.widths)
-    span = _span_px(tuple(sheet.widths))
-    tall: list[tuple[int, Cell, float]] = []
-    get = needs.get if needs is not None else None
-    for cell in cells:
-        need = get(id(cell)) if get is not None else None
-        if need is None:
-            value, col, last = cell.value, cell.col, cell.last_col
-            if last < n_cols:
-                width = span[col][last]
-            else:  # a cell outside the columns (a hand-made sheet) is measured on the columns it has
-                width = span[col][n_cols - 1] if col < n_cols else 0
-            need = _need(cell.style, value, "" if value else _entry(cell), width)
-            if needs is not None:
-                needs[id(cell)] = need
+    def add(self, cell: Cell, need: float) -> None:
+        """A cell new to the sheet (the rows of ``base`` already moved to make room for it)."""
         if not need:
-            continue
-        row = cell.row - lo
+            return
         if cell.last_row == cell.row:
-            if need > heights[row]:
-                heights[row] = need
+            if need > self.base[cell.row]:
+                self.base[cell.row] = need
         else:
-            tall.append((cell.last_row - cell.row, cell, need))
-    tall.sort(key=itemgetter(0))  # stable: merges of equal span keep their order
-    for _, cell, need in tall:
+            insort(self.merged, (cell, need), key=_merged_key)
+
+    def settle(self, sheet: Sheet, lo: int, hi: int) -> None:
+        """Fit rows lo..hi again; no cell lies partly inside them, so nothing else depends on them."""
+        merged = self.merged
+        window = merged[bisect_left(merged, lo, key=_merged_row) : bisect_right(merged, hi, key=_merged_row)]
+        _settle(sheet, self.base[lo : hi + 1], window, lo)
+
+
+def _merged_row(entry: tuple[Cell, float]) -> int:
+    return entry[0].row
+
+
+def _merged_key(entry: tuple[Cell, float]) -> tuple[int, int]:
+    return entry[0].row, entry[0].col
+
+
+def _settle(sheet: Sheet, heights: list[float], merged: list[tuple[Cell, float]], lo: int) -> None:
+    """Spread the merged cells' shortfalls over the rows from lo (``heights``: what their single-row
+    cells need), the shortest merges first, and store the rows' heights."""
+    tall = sorted(merged, key=_merged_span)  # stable: merges of equal span keep their order
+    for cell, need in tall:
         span_rows = range(cell.row - lo, cell.last_row - lo + 1)
         short = need - sum(heights[r] for r in span_rows)
         if short > 0:
             for r in span_rows:
                 heights[r] += short / len(span_rows)
     # Row heights are stored in whole pixels (0.75 pt); round up so rounding can never clip.
-    sheet.heights[lo : hi + 1] = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
+    sheet.heights[lo : lo + len(heights)] = [math.ceil(h / 0.75 - 1e-9) * 0.75 for h in heights]
+
+
+def _merged_span(entry: tuple[Cell, float]) -> int:
+    return entry[0].last_row - entry[0].row
+
+
+def cell_need(sheet: Sheet, cell: Cell) -> float:
+    """The height (points) a cell of the sheet needs for its text, or for an empty input's typical entry."""
+    n_cols = len(sheet.widths)
+    if cell.last_col < n_cols:
+        width = _span_px(tuple(sheet.widths))[cell.col][cell.last_col]
+    else:  # a cell outside the columns (a hand-made sheet) is measured on the columns it has
+        width = _span_px(tuple(sheet.widths))[cell.col][n_cols - 1] if cell.col < n_cols else 0
+    return _need(cell.style, cell.value, "" if cell.value else _entry(cell), width)
+
+
+def fit_heights(sheet: Sheet) -> Fit:
+    """Set every row's height so that no wrapped text is clipped, merged cells included; an empty
+    input gets room for a typical entry (``TYPICAL_ENTRY``), so a unit filling a blank form by hand
+    does not end up with clipped text.
+
+    Single-row cells set their row first; a merged cell's shortfall is then spread evenly over the
+    rows it spans, so a tall label never makes one row of its group tower over the others.
+    Returns what it measured, for ``plan_pages``.
+    """
+    heights = [MIN_ROW_PT] * sheet.n_rows
+    merged: list[tuple[Cell, float]] = []
+    n_cols = len(sheet.widths)
+    span = _span_px(tuple(sheet.widths))
+    for cell in sheet.cells:
+        value, col, last = cell.value, cell.col, cell.last_col
+        if last < n_cols:
+            need = _need(cell.style, value, "" if value else _entry(cell), span[col][last])
+        else:
+            need = cell_need(sheet, cell)
+        if not need:
+            continue
+        if cell.last_row == cell.row:
+            if need > heights[cell.row]:
+                heights[cell.row] = need
+        else:
+            merged.append((cell, need))
+    fit = Fit(heights.copy(), merged)
+    _settle(sheet, heights, merged, 0)
+    return fit
 
 
 # ---------------------------------------------------------------- pagination
@@ -209,7 +251,7 @@ def print_scale(sheet: Sheet) -> float:
     return min(1.0, room / width_pt)
 
 
-def plan_pages(sheet: Sheet) -> None:
+def plan_pages(sheet: Sheet, fit: Fit | None = None) -> None:
     """Break the sheet into A4 pages that read like the official form.
 
     A4 portrait at the fit-to-width scale; pages after the first lose the print-title rows. Template
@@ -220,7 +262,8 @@ def plan_pages(sheet: Sheet) -> None:
     a table's second or last row or with a ``data-with-prev`` row (填报说明), so none of them is left
     alone: a table starts with two rows under its header and ends with two.
     The sheet is edited in place: rows inserted, merges split, heights refitted; formulas follow, as
-    they are resolved from fields. The cells come in (row, col) order, as ``parse`` lays them out.
+    they are resolved from fields. The cells come in (row, col) order, as ``parse`` lays them out, and
+    the heights fitted (``fit``: what ``fit_heights`` returned; measured again when not given).
     """
     scale = print_scale(sheet)
     room = (A4_PT[1] - (MARGINS_IN["top"] + MARGINS_IN["bottom"]) * 72 - PAGE_SLACK_PT) / scale
@@ -229,7 +272,7 @@ def plan_pages(sheet: Sheet) -> None:
     forced = set(sheet.breaks)
     breaks: list[int] = []
     start = 0
-    pager = _Pager(sheet)
+    pager = _Pager(sheet, fit)
     floor = 0  # the next break comes after the header rows just repeated, so every page makes progress
     while (b := pager.next_break(start, floor, room, titles, forced)) is not None:
         added = pager.break_at(b)
@@ -249,11 +292,24 @@ class _Pager:
     ``span`` rows below its first, so each break looks only at the cells near it (bisected by row)
     instead of at every cell of the sheet, which made planning cost rows × breaks."""
 
-    def __init__(self, sheet: Sheet) -> None:
+    def __init__(self, sheet: Sheet, fit: Fit | None) -> None:
         self.sheet = sheet
-        self.needs: dict[int, float] = {}  # the cells live as long as this call: their ids stay theirs
+        self._fit = fit
         self.span = max(map(sub, map(_LAST_ROW, sheet.cells), map(_ROW, sheet.cells)), default=0)
         self.px = [column_px(w) for w in sheet.widths]
+
+    @property
+    def fit(self) -> Fit:
+        if self._fit is None:  # measured as fit_heights does, the heights left as they are
+            base = [MIN_ROW_PT] * self.sheet.n_rows
+            self._fit = Fit(base, [])
+            for cell in self.sheet.cells:
+                if cell.last_row > cell.row:
+                    self._fit.merged.append((cell, cell_need(self.sheet, cell)))
+                else:
+                    self._fit.add(cell, cell_need(self.sheet, cell))
+            self._fit.merged = [e for e in self._fit.merged if e[1]]
+        return self._fit
 
     def starting(self, first: int, last: int) -> list[Cell]:
         """The cells whose first row is in first..last, in order."""
@@ -343,7 +399,14 @@ class _Pager:
             top = b + k if under_head & set(range(c.col, c.last_col + 1)) else b
             added.append(c.again(top, c.last_row + k))
             c.last_row = b - 1
+        fit = self.fit if hi >= lo else None  # no refit, nothing to keep up to date
+        if fit is not None:
+            for c in crossing:  # a split label's upper part on one row now counts as a single-row cell
+                if c.last_row == c.row and (i := next((i for i, e in enumerate(fit.merged) if e[0] is c), -1)) >= 0:
+                    fit.add(c, fit.merged.pop(i)[1])
         if table:
+            if fit is not None:
+                fit.base[b:b] = [MIN_ROW_PT] * k
             for i in range(below, len(cells)):
                 c = cells[i]
                 c.row += k
@@ -376,7 +439,10 @@ class _Pager:
             if not outside:
                 break
             lo, hi = min([lo] + [c.row for c in outside]), max([hi] + [c.last_row for c in outside])
-        fit_heights(sheet, self.needs, (lo, hi))  # a cell's need is its text's at its width: a split keeps it
+        assert fit is not None
+        for c in added:
+            fit.add(c, cell_need(sheet, c))
+        fit.settle(sheet, lo, hi)  # a cell's need is its text's at its width: a split part keeps it
         return k
 
 
