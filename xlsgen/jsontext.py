@@ -88,7 +88,8 @@ def loads(raw: bytes | str, source: str) -> Any:
             f"第 {line} 行第 {col} 列：JSON 嵌套超过 {MAX_DEPTH} 层（单位数据只有几层），文件可能已损坏或不是单位数据",
             Location(source),
         ) from None
-    surrogates = "\\ud" in text or "\\uD" in text
+    # One scan for the usual file (no \u escape at all), two more only when there is one.
+    surrogates = "\\u" in text and ("\\ud" in text or "\\uD" in text)
     if flags.long or flags.duplicates or surrogates:
         problems = list(_walk(data, "", 0))
         if problems:

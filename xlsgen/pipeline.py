@@ -231,9 +231,12 @@ def plan_files(paths: Iterable[Any]) -> list[tuple[str, str]]:
     nothing, so it must not cost a good unit with the same code its workbook. (bulk decides from the
     raw JSON before loading anything; a handful of files on the command line can afford the model.)
     """
-    from .model import unit_from_json
 
     files = [str(p) for p in dict.fromkeys(paths)]
+    if len(files) < 2:
+        return [(path, "") for path in files]  # one file clashes with none: no need to load it twice
+    from .model import unit_from_json
+
     claims = []
     for path in files:
         try:

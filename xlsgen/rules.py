@@ -135,7 +135,10 @@ class Row:
     ``named``) is worked out once here, and the title, which only a message needs, when first asked.
     """
 
-    __slots__ = ("_head", "basis", "description", "filled_values", "kind", "l1", "l2", "l3", "named", "path", "project", "values")
+    __slots__ = (
+        *("_head", "basis", "cost", "description", "filled_values", "kind", "l1", "l2", "l3", "named", "path"),
+        *("project", "values"),
+    )
 
     def __init__(
         self,
@@ -149,6 +152,7 @@ class Row:
         kind: str | None,
         project: int | None,
         description: str = "",
+        cost: bool = False,
     ) -> None:
         self.path = path  # "annual.indicators[3]"
         self._head = head  # the table's name, or the project's "第2个项目「…」的指标"
@@ -158,6 +162,7 @@ class Row:
         self.kind = kind  # None on project rows (the project form has no 指标分类)
         self.project = project  # index into unit.projects for project rows
         self.description = description  # 绩效指标描述 (project rows)
+        self.cost = cost  # a 成本指标 row (Context.is_cost)
         self.filled_values = [v for v in values if v[2].strip()]
         self.named = bool(l3.strip()) and not is_placeholder(l3)
 
@@ -219,12 +224,14 @@ class Context:
     @cached_property
     def project_rows(self) -> list[Row]:
         out = []
+        cost_first = self.unit.project_tree == "cost_first"
         for p_i, p in enumerate(self.unit.projects):
             head = f"第{p_i + 1}个项目「{_short(p.name)}」的指标"
             for i, r in enumerate(p.indicators):
                 values = (("value", "指标值", r.value),)
                 at = f"projects[{p_i}].indicators[{i}]"
-                out.append(Row(at, head, r.level1, r.level2, r.level3, values, r.basis, None, p_i, r.description))
+                cost = (r.level1 if cost_first else r.level2) == forms.COST
+                out.append(Row(at, head, r.level1, r.level2, r.level3, values, r.basis, None, p_i, r.description, cost))
         return out
 
     @cached_property
@@ -249,10 +256,9 @@ class Context:
         return self.unit.projects[row.project]
 
     def is_cost(self, row: Row) -> bool:
-        """A 成本指标 row: 二级 成本指标 on the common tree, 一级 成本指标 on the cost_first tree."""
-        if row.project is None:
-            return False
-        return row.l1 == forms.COST if self.unit.project_tree == "cost_first" else row.l2 == forms.COST
+        """A 成本指标 row: 二级 成本指标 on the common tree, 一级 成本指标 on the cost_first tree (a project
+        row's flag, set when the rows are built)."""
+        return row.cost
 
     def typed(self, path: str, text: str) -> str:
         """The text as the unit typed it (messages quote that, not its normalised spelling)."""
