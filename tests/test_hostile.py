@@ -434,3 +434,23 @@ def test_quick_measurement_agrees_or_defers(good: bytes) -> None:
     # A reference beyond the box it assumes, or any tag fast or slow would treat otherwise: measured exactly.
     for far in (b'<c r="AA1"/>', b'<c r="A100000"/>', b"<c/>", b"<c r='A1'/>", b'<x:c r="A1"/>', b'<c r="A1" r="B2"/>'):
         assert _measure_quick(sheet.replace(b"</sheetData>", b"<row>" + far + b"</row></sheetData>")) is None, far
+
+
+def test_rebuilt_zip_is_what_zipfile_writes(good: bytes) -> None:
+    from xlsgen.safety import _rebuilt, _rebuilt_by_zipfile, open_package
+
+    CalamineWorkbook = pytest.importorskip("python_calamine").CalamineWorkbook
+
+    parts = dict(open_package(good, "好.xlsx").parts)
+    parts["xl/媒体/图.xml"] = "<x>非 ASCII 的名字</x>".encode()  # a UTF-8 name, flagged as zipfile flags it
+    ours, theirs = zipfile.ZipFile(io.BytesIO(_rebuilt(parts))), zipfile.ZipFile(io.BytesIO(_rebuilt_by_zipfile(parts)))
+    assert ours.testzip() is None
+    fields = ("filename", "flag_bits", "compress_type", "date_time", "CRC", "compress_size", "file_size")
+    assert [[getattr(i, f) for f in fields] for i in ours.infolist()] == [
+        [getattr(i, f) for f in fields] for i in theirs.infolist()
+    ]
+    assert {i.filename: ours.read(i) for i in ours.infolist()} == parts
+    books = [CalamineWorkbook.from_filelike(io.BytesIO(z)) for z in (_rebuilt(parts), _rebuilt_by_zipfile(parts))]
+    assert [[b.get_sheet_by_name(n).to_python() for n in b.sheet_names] for b in books[:1]] == [
+        [b.get_sheet_by_name(n).to_python() for n in b.sheet_names] for b in books[1:]
+    ]

@@ -17,9 +17,11 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from itertools import starmap
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
@@ -261,7 +263,7 @@ def _calamine(pkg: Package) -> list[Grid]:
                         rows[r] = cells
             ranges = getattr(sheet, "merged_cell_ranges", None)
             merges = (
-                [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+                list(starmap(operator.add, ranges))  # ((r0, c0), (r1, c1)) → (r0, c0, r1, c1)
                 if ranges is not None
                 else _xml_merges(pkg.parts.get(part.path, b""))  # python-calamine < 0.4 has no merges
             )

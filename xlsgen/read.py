@@ -18,17 +18,19 @@ a computed cell (合计, 占比, a project's heading), or reported as an error (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from .anchors import DEPT_LABELS, PROJECT_LABELS, Spec, loose, spec
 from .assemble import MISSING, Part, assemble
+from .decode import Unreadable, percent
 from .errors import ERROR, Location, Problem, ReadError
 from .fields import bounds_of, find_anchors, first_row, read_places
 from .forms import IDENTITY_PROPERTIES
 from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
+from .model import Expense, Income, SpendPlan, YearAmounts
 from .readlog import ReadLog
 from .safety import col_letters, open_package
 from .tables import find_table, is_header_row, read_rows, read_table, table_end
@@ -219,8 +221,6 @@ def _by_header(g: Grid, table: Any, other: Any, lo: int, hi: int, taken: list[in
 
 
 def _funding(g: Grid, log: ReadLog, values: dict[str, Any], rows: tuple[int, int]) -> dict[str, Any] | None:
-    from .model import Expense, Income, YearAmounts
-
     lines = {k: v for k, v in values.items() if k.startswith("funding.")}
     if all(v is None for v in lines.values()):
         return None  # a blank block: not filled in
@@ -234,8 +234,6 @@ def _funding(g: Grid, log: ReadLog, values: dict[str, Any], rows: tuple[int, int
 
 
 def _zero() -> Any:
-    from decimal import Decimal
-
     return Decimal("0.00")
 
 
@@ -317,9 +315,6 @@ def read_project(
 
 def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) -> dict[str, Any] | None:
     """资金支出计划: the form stores 25% as 0.25 (percent format); a 25 typed into a General cell means 25%."""
-    from .decode import Unreadable, percent
-    from .model import SpendPlan
-
     where = {k: part.cells[f"plan.{k}"] for k, _ in SpendPlan.CHECKPOINTS if f"plan.{k}" in part.cells}
     numbers = [v for rc in where.values() if isinstance(v := g.value(*rc), (int, float)) and not isinstance(v, bool)]
     fraction = bool(numbers) and max(numbers) <= 1

@@ -96,7 +96,7 @@ def read_table(
     a = t.anchor_col
     block_label = a not in t.cols.values()
     fields = list(t.cols.values())
-    others = [(name, c) for name, c in t.cols.items() if name not in LEVELS]
+    others = [(name, c, f".{name}") for name, c in t.cols.items() if name not in LEVELS]
     kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
     for r in range(first, end):
         line = g.rows.get(r)
@@ -125,13 +125,19 @@ def read_table(
         row: dict[str, Any] = {}
         (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
         (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
-        row["level1"], row["level2"] = labels.get(squash(l1), l1), labels.get(squash(l2), l2)
-        for name, c in others:
+        row["level1"], row["level2"] = _canonical(labels, l1), _canonical(labels, l2)
+        for name, c, key in others:
             text = log.take(g, r, c)
-            row[name] = labels.get(squash(text), text) if name == "level3" else text
-            cells[f"{at}.{name}"] = (r, c)
+            row[name] = _canonical(labels, text) if name == "level3" else text
+            cells[at + key] = (r, c)
         rows.append(row)
     return rows, cells
+
+
+def _canonical(labels: dict[str, str], text: str) -> str:
+    """The printed label ``text`` stands for (its keys are squashed: a text without spaces is its own key)."""
+    found = labels.get(text)
+    return found if found is not None else labels.get(squash(text), text)
 
 
 def _level(
