@@ -42,12 +42,17 @@ def bounds_of(found: dict[str, int], n_rows: int) -> Bounds:
     return out
 
 
+_SCAN = 12  # rows a label is looked for one by one: fewer than it takes to index the column
+
+
 def first_row(g: Grid, label: Label, col: int, lo: int, hi: int) -> int | None:
     """The first row in [lo, hi) whose cell in column ``col`` holds ``label``, as a scan from the top
     finds it; a label without a slot is looked up in the column's index instead of matched cell by cell."""
-    if label.slot is not None:
+    if label.slot is not None or hi - lo <= _SCAN:
+        rows = g.rows
         for r in range(lo, hi):
-            if g.value(r, col) is not None and label.match(g.text(r, col)):
+            line = rows.get(r)
+            if line is not None and col in line and label.match(g.text(r, col)):
                 return r
         return None
     by_key, others = g.column_keys(col, loose)

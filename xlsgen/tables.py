@@ -15,7 +15,7 @@ from .anchors import Label, Table, loose, squash
 from .decode import Unreadable, money
 from .fields import first_row
 from .grid import Grid, Region
-from .readlog import ReadLog
+from .readlog import _CONTROL, ReadLog
 
 Cells = dict[str, tuple[int, int]]  # "[i].field" → (row, col)
 LEVELS = ("level1", "level2")
@@ -24,13 +24,17 @@ LEVELS = ("level1", "level2")
 def header_kind(g: Grid, t: Table, r: int) -> str | None:
     """``labels``: the row holds only the table's header labels (and its anchor), at least one of them;
     ``years``: only year headers (``2023年``, ``前年``) in their columns; None: a row of data."""
+    line = g.rows.get(r)
+    if not line:
+        return None
     labels = years = 0
-    block_label = t.anchor_col not in t.cols.values()
-    for c in g.rows.get(r, {}):
-        if c >= t.width or (block_label and c == t.anchor_col):  # the block label, however typed
+    skip = -1 if t.anchor_col in t.cols.values() else t.anchor_col  # the block label, however typed
+    width, headers = t.width, t.headers
+    for c, v in line.items():
+        if c >= width or c == skip:
             continue
-        text = g.text(r, c)
-        if loose(text) in t.headers:
+        text = v if v.__class__ is str else g.text(r, c)  # g.text, inline for text
+        if loose(text) in headers:
             labels += 1
         elif c in t.year_cols and any(y.match(text) for y in t.year_headers):
             years += 1
@@ -127,7 +131,12 @@ def read_table(
         (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
         row["level1"], row["level2"] = _canonical(labels, l1), _canonical(labels, l2)
         for name, c, key in others:
-            text = log.take(g, r, c)
+            v = line.get(c) if line is not None else None
+            if v.__class__ is str and not _CONTROL.search(v):  # log.take, inline for plain text
+                log.used.add((g.name, r, c))
+                text = v
+            else:
+                text = log.take(g, r, c)
             row[name] = _canonical(labels, text) if name == "level3" else text
             cells[at + key] = (r, c)
         rows.append(row)
