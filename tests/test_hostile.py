@@ -454,3 +454,36 @@ def test_rebuilt_zip_is_what_zipfile_writes(good: bytes) -> None:
     assert [[b.get_sheet_by_name(n).to_python() for n in b.sheet_names] for b in books[:1]] == [
         [b.get_sheet_by_name(n).to_python() for n in b.sheet_names] for b in books[1:]
     ]
+
+
+def test_entries_inflated_as_zipfile_reads_them(good: bytes) -> None:
+    from xlsgen.safety import _inflate, _rebuilt
+
+    parts = {
+        i.filename: zipfile.ZipFile(io.BytesIO(good)).read(i) for i in zipfile.ZipFile(io.BytesIO(good)).infolist()
+    }
+    parts["xl/媒体/图.xml"] = "<x>非 ASCII 的名字</x>".encode()
+    described = io.BytesIO()
+    with zipfile.ZipFile(described, "w", zipfile.ZIP_DEFLATED) as zf:  # sizes after the data (bit 3)
+        for name, body in parts.items():
+            with zf.open(name, "w", force_zip64=False) as f:
+                f.write(body)
+    cases = {"good": good, "stored": _rebuilt(parts), "described": described.getvalue()}
+    for label, data in cases.items():
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        for info in zf.infolist():
+            assert _inflate(data, info) == zf.read(info), (label, info.filename)
+    # Anything else is left to zipfile, which words the error: a flipped byte, a cut stream, another name.
+    zf = zipfile.ZipFile(io.BytesIO(good))
+    info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + 10
+    flipped = good[:start] + bytes([good[start] ^ 0xFF]) + good[start + 1 :]
+    assert _inflate(flipped, info) is None
+    assert _inflate(good[: start + 10], info) is None
+    renamed = good.replace(b"xl/worksheets/sheet1.xml", b"xl/worksheets/sheetX.xml", 1)
+    assert _inflate(renamed, info) is None
+    shorter = zipfile.ZipInfo(info.filename)
+    for k in ("header_offset", "compress_size", "CRC", "compress_type"):
+        setattr(shorter, k, getattr(info, k))
+    shorter.file_size = info.file_size - 1
+    assert _inflate(good, shorter) is None

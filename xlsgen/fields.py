@@ -69,10 +69,20 @@ def first_row(g: Grid, label: Label, col: int, lo: int, hi: int) -> int | None:
     return best if best < hi else None
 
 
-def locate(g: Grid, place: Place, lo: int, hi: int) -> tuple[int, int] | None:
-    """The cell holding ``place``: its label in rows [lo, hi), then ``dr`` rows down, in its column."""
+def locate(
+    g: Grid, place: Place, lo: int, hi: int, starts: dict[tuple[int, int, int, int], int] | None = None
+) -> tuple[int, int] | None:
+    """The cell holding ``place``: its label in rows [lo, hi), then ``dr`` rows down, in its column.
+    ``starts`` keeps where each ``after`` label was found, for the places that share it."""
     if place.after is not None:  # a label repeated in the section: the one after the row of ``after``
-        lo = next((r for r in range(lo, hi) for c in range(place.label_col) if place.after.match(_text(g, r, c))), hi)
+        key = (id(place.after), lo, hi, place.label_col)
+        found = None if starts is None else starts.get(key)
+        if found is None:
+            after = place.after
+            found = next((r for r in range(lo, hi) for c in range(place.label_col) if after.match(_text(g, r, c))), hi)
+            if starts is not None:
+                starts[key] = found
+        lo = found
     r = first_row(g, place.label, place.label_col, lo, hi)
     return None if r is None else (r + place.dr, place.col)
 
@@ -90,12 +100,13 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
     """
     values: dict[str, Any] = {}
     seen: dict[str, tuple[int, int]] = {}
+    starts: dict[tuple[int, int, int, int], int] = {}
     for place in places:
         section = where.get(place.section or "")
         if section is None:
             continue
         path = prefix + place.path
-        at = locate(g, place, *section)
+        at = locate(g, place, *section, starts)
         if at is None:
             if place.data and place.kind != "year":
                 log.warn(g, section[0], place.label_col, f"找不到“{place.label.text}”栏目，未读取")

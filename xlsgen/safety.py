@@ -150,7 +150,7 @@ def open_package(data: bytes, source: str) -> Package:
         raise UnsafeFileError(
             "是 zip 压缩包但不是 xlsx 工作簿（缺少 xl/workbook.xml），请在 Excel 中另存为 .xlsx", Location(source)
         )
-    parts = _read_parts(zf, infos, source)
+    parts = _read_parts(zf, infos, source, data)
     sheets = _sheet_parts(parts, source)
     names_of = {s.path: s.name for s in sheets}
     for path, body in parts.items():
@@ -189,15 +189,18 @@ def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
         )
 
 
-def _read_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) -> dict[str, bytes]:
+def _read_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str, data: bytes) -> dict[str, bytes]:
     # Every entry, whatever its name: a relationship may point a sheet at "sheet1.bin".
     parts: dict[str, bytes] = {}
     for info in infos:
         if info.is_dir():
             continue
         try:
-            # zipfile never inflates past the declared size and checks the CRC at the end.
-            body = zf.read(info)
+            # zipfile never inflates past the declared size and checks the CRC at the end; so does
+            # _inflate, which leaves every entry it is not sure of to zipfile.
+            body = _inflate(data, info)
+            if body is None:
+                body = zf.read(info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError) as exc:
             raise UnsafeFileError(
                 f"{info.filename} 已损坏或不完整（{type(exc).__name__}），请重新发送原文件", Location(source)
@@ -208,6 +211,47 @@ def _read_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) 
             )
         parts[info.filename] = body
     return parts
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The entry's bytes when it is a plain, whole, well-formed one (what zipfile's read would return,
+    without its per-entry file objects), else None for zipfile to read (and word any error) as before.
+
+    Plain: the local header zipfile checks (signature, the same name, no patch or strong-encryption
+    bits), stored at its declared size or a deflate stream that ends exactly at the declared size
+    with nothing left over, and the declared CRC.
+    """
+    h = info.header_offset
+    if info.flag_bits & 0x60 or h < 0 or h + _LOCAL.size > len(data):
+        return None
+    sig, _, flags, _, _, _, _, _, _, n, extra = _LOCAL.unpack_from(data, h)
+    if sig != b"PK\x03\x04" or data[h + 30 : h + 30 + n] != _encoded_name(info.orig_filename, flags):
+        return None
+    start = h + 30 + n + extra
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        body = raw if info.compress_size == info.file_size else None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            body = inflater.decompress(raw, info.file_size)
+        except zlib.error:
+            return None
+        if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data or len(body) != info.file_size:
+            return None
+    else:
+        return None
+    return body if body is not None and zlib.crc32(body) == info.CRC else None
+
+
+def _encoded_name(name: str, flags: int) -> bytes | None:
+    """The name as a local header holding it spells it (zipfile decodes by the header's UTF-8 bit)."""
+    try:
+        return name.encode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
 
 
 def _rebuilt(parts: dict[str, bytes]) -> bytes:

@@ -127,8 +127,14 @@ def read_table(
             continue  # a blank row, or the one empty row of an empty table
         at = f"[{len(rows)}]"
         row: dict[str, Any] = {}
-        (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
-        (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
+        if (at1[0], at1[1]) != (r, c1) and at1[0] >= first:  # inside a group merged down: _level's first case
+            l1, cells[at + ".level1"], started = log.take(g, at1[0], at1[1]), (at1[0], at1[1]), False
+        else:
+            (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
+        if (at2[0], at2[1]) != (r, c2) and at2[0] >= first:
+            l2, cells[at + ".level2"] = log.take(g, at2[0], at2[1]), (at2[0], at2[1])
+        else:
+            (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
         row["level1"], row["level2"] = _canonical(labels, l1), _canonical(labels, l2)
         for name, c, key in others:
             v = line.get(c) if line is not None else None
