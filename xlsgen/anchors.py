@@ -144,6 +144,7 @@ class Label:
         return "" if k in self.words or (self.head and k == self.head) else None
 
 
+@lru_cache(maxsize=16384)  # like loose: a form's labels come back in every block and every workbook
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", squash(text))
 

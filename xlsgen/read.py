@@ -117,8 +117,19 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
     unit = assemble(data, rows, blocks, log, properties)
     for g in depts[:1] + sheets:
         log.unplaced(g, lambda text: loose(text) in s.labels or loose(text) in s.notes or s.heading.match(text))
-    cells = {p: f"{g.name}!{col_letters(c + g.col0)}{r + 1}" for p, (g, r, c) in log.cells.items()}  # g.a1, inline
-    return Imported(unit, cells, log.problems, source, log.shown)
+    return Imported(unit, _cell_names(log), log.problems, source, log.shown)
+
+
+def _cell_names(log: ReadLog) -> dict[str, str]:
+    """JSON path → ``sheet!A1``: ``sheet!A`` made once per column, the row appended."""
+    heads: dict[tuple[int, int], str] = {}
+    cells = {}
+    for path, (g, r, c) in log.cells.items():
+        head = heads.get((id(g), c))
+        if head is None:
+            head = heads[(id(g), c)] = f"{g.name}!{col_letters(c + g.col0)}"
+        cells[path] = head + str(r + 1)
+    return cells
 
 
 def sheet_kind(g: Grid, s: Spec) -> str | None:
@@ -203,8 +214,8 @@ def _dept_tables(
         end = table_end(g, table, start, stop)
         rows, cells = read_table(g, table, start, end, log, DEPT_LABELS)
         data[name]["indicators"] = rows
-        for path, (r, c) in cells.items():
-            log.place(f"{name}.indicators{path}", g, r, c)
+        prefix = f"{name}.indicators"
+        log.cells.update({prefix + path: (g, r, c) for path, (r, c) in cells.items()})  # log.place, per cell
 
 
 def _by_header(g: Grid, table: Any, other: Any, lo: int, hi: int, taken: list[int]) -> int | None:

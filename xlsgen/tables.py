@@ -100,10 +100,12 @@ def read_table(
     a = t.anchor_col
     block_label = a not in t.cols.values()
     fields = list(t.cols.values())
-    others = [(name, c, f".{name}") for name, c in t.cols.items() if name not in LEVELS]
+    others = [(c, f".{name}", name == "level3") for name, c in t.cols.items() if name not in LEVELS]
     kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
+    # The loop runs once per row of every table: what it calls is bound to locals first.
+    lines, region, take, used, name, search = g.rows, g.region, log.take, log.used, g.name, _CONTROL.search
     for r in range(first, end):
-        line = g.rows.get(r)
+        line = lines.get(r)
         if r - 1 in headers:
             if r - 1 not in kinds:
                 kinds[r - 1] = header_kind(g, t, r - 1)
@@ -111,9 +113,8 @@ def read_table(
         else:
             above = False
         if line is not None:
-            if r not in kinds:
-                kinds[r] = header_kind(g, t, r)
-            if kinds[r] == "labels" or (kinds[r] == "years" and above):  # printed again after a page break
+            kind = kinds[r] = header_kind(g, t, r)
+            if kind == "labels" or (kind == "years" and above):  # printed again after a page break
                 headers.add(r)
                 for c in line:
                     if c < t.width:
@@ -121,29 +122,29 @@ def read_table(
                 continue
             if block_label and a in line and t.anchor.match(g.text(r, a)):
                 log.mark(g, r, a)  # the block label printed again after a page break
-        at1, at2 = g.region(r, c1), g.region(r, c2)
-        in_group = at1[2] > at1[0] >= first or at2[2] > at2[0] >= first
-        if not in_group and (line is None or all(c not in line for c in fields)):
-            continue  # a blank row, or the one empty row of an empty table
+        at1, at2 = region(r, c1), region(r, c2)
+        if not (at1[2] > at1[0] >= first or at2[2] > at2[0] >= first) and (
+            line is None or all(c not in line for c in fields)
+        ):
+            continue  # a blank row (in no group), or the one empty row of an empty table
         at = f"[{len(rows)}]"
-        row: dict[str, Any] = {}
-        if (at1[0], at1[1]) != (r, c1) and at1[0] >= first:  # inside a group merged down: _level's first case
-            l1, cells[at + ".level1"], started = log.take(g, at1[0], at1[1]), (at1[0], at1[1]), False
+        if (at1[0] != r or at1[1] != c1) and at1[0] >= first:  # in a group merged down: _level's first case
+            l1, cells[at + ".level1"], started = take(g, at1[0], at1[1]), (at1[0], at1[1]), False
         else:
             (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
-        if (at2[0], at2[1]) != (r, c2) and at2[0] >= first:
-            l2, cells[at + ".level2"] = log.take(g, at2[0], at2[1]), (at2[0], at2[1])
+        if (at2[0] != r or at2[1] != c2) and at2[0] >= first:
+            l2, cells[at + ".level2"] = take(g, at2[0], at2[1]), (at2[0], at2[1])
         else:
             (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
-        row["level1"], row["level2"] = _canonical(labels, l1), _canonical(labels, l2)
-        for name, c, key in others:
+        row: dict[str, Any] = {"level1": _canonical(labels, l1), "level2": _canonical(labels, l2)}
+        for c, key, canonical in others:
             v = line.get(c) if line is not None else None
-            if v.__class__ is str and not _CONTROL.search(v):  # log.take, inline for plain text
-                log.used.add((g.name, r, c))
+            if v.__class__ is str and not search(v):  # log.take, inline for plain text
+                used.add((name, r, c))
                 text = v
             else:
-                text = log.take(g, r, c)
-            row[name] = _canonical(labels, text) if name == "level3" else text
+                text = take(g, r, c)
+            row[key[1:]] = _canonical(labels, text) if canonical else text
             cells[at + key] = (r, c)
         rows.append(row)
     return rows, cells
