@@ -116,7 +116,10 @@ def main() -> None:
     if not args.quiet:
         print(f"CPU ms per workbook (median of {args.repeat} alternated pairs); ratio = import / bare calamine")
         print(head)
-    totals = {kind: {"calamine": 0.0, "import": 0.0, "n": 0} for kind in ("generated", "edited")}
+    totals = {
+        kind: {"calamine": 0.0, "import": 0.0, "n": 0, "checks": 0.0, "grid": 0.0, "anchors": 0.0}
+        for kind in ("generated", "edited")
+    }
     for name, unit in workbooks(args.generated):
         generated = workbook_bytes(unit)
         for kind, data in (("generated", generated), ("edited", edited(generated))):
@@ -127,6 +130,9 @@ def main() -> None:
             t["n"] += 1
             if not args.quiet:
                 checks, grid, anchors = stages(data, args.repeat)
+                t["checks"] += checks
+                t["grid"] += grid
+                t["anchors"] += anchors
                 label = f"{name}{' (edited)' if kind == 'edited' else ''}"
                 line = (
                     f"{label[:40]:40} {len(data) // 1024:>4} {ca:>9.2f} {im:>8.2f} {im / ca:>6.2f}   "
@@ -141,6 +147,9 @@ def main() -> None:
             f"{t['import'] / t['n']:.2f} ms per workbook; ratio import / calamine {t['import'] / t['calamine']:.2f}× "
             f"(goal ≤ 2×: {'met' if t['import'] <= 2 * t['calamine'] else 'NOT met'})"
         )
+        if not args.quiet:
+            split = ", ".join(f"{k} {t[k] / t['calamine']:.2f}×" for k in ("checks", "grid", "anchors"))
+            print(f"    its stages as multiples of bare calamine: {split}")
 
 
 if __name__ == "__main__":
