@@ -223,23 +223,22 @@ def _tr(text: str) -> _Row:
 
 @lru_cache(maxsize=16384)  # a county repeats the same cell attributes (paths, styles) unit after unit
 def _td(text: str) -> tuple[Any, ...]:
-    """A ``td``'s rowspan, colspan and Cell's fields from ``style`` on, as its attributes give them."""
+    """A ``td``'s rowspan, colspan and Cell's fields from ``style`` on, as its attributes give them
+    (flat, so that the parser unpacks them into a plain call: a ``*`` call costs more)."""
     if text.count('"') & 1:
         raise _Cut
     a = _attrs(text)
     return (
         int(a.get("rowspan") or 1),
         int(a.get("colspan") or 1),
-        (
-            a.get("class", "label"),
-            a.get("data-field") or None,
-            a.get("data-formula") or None,
-            a.get("data-list") or None,
-            a.get("data-list-style", "stop"),
-            "data-split" in a,
-            a.get("data-room"),
-            a.get("data-kind", "text"),
-        ),
+        a.get("class", "label"),
+        a.get("data-field") or None,
+        a.get("data-formula") or None,
+        a.get("data-list") or None,
+        a.get("data-list-style", "stop"),
+        "data-split" in a,
+        a.get("data-room"),
+        a.get("data-kind", "text"),
     )
 
 
@@ -282,18 +281,20 @@ class _TableParser:
                     self.start(tag, attrs)
                     n_cols = len(self.widths)
                 continue
-            rows, cols, details = _td(td_attrs)
+            rows, cols, style, field, formula, list_, list_style, split, room, kind = _td(td_attrs)
             occupied = taken[row]
             while occupied >> col & 1:  # skip the cells that rowspans from the rows above cover
                 col += 1
             if "&" in text:
                 text = html.unescape(text)
-            if details[0] not in known:
-                raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {details[0]}", self.origin)
+            if style not in known:
+                raise LayoutError(f"{a1(row, col)} 使用了未定义的样式 {style}", self.origin)
             last = col + cols - 1
             if last >= n_cols:
                 raise LayoutError(f"{a1(row, col)} 处的单元格超出了 {n_cols} 列", self.origin)
-            cell = Cell(row, col, row + rows - 1, last, text, *details)
+            cell = Cell(
+                row, col, row + rows - 1, last, text, style, field, formula, list_, list_style, split, room, kind
+            )
             if rows == 1:  # the common case: the cell takes columns of this row only
                 bits = ((1 << cols) - 1) << col
                 if occupied & bits:
