@@ -1,6 +1,9 @@
-"""Renderer: Grid (``layout.Sheet``) → xlsxwriter workbook, written atomically.
+"""Renderer: Grid (``layout.Sheet``) → workbook, written atomically.
 
-Formats are created once per workbook from ``styles.STYLES``. Text is always written as text:
+package.py builds the whole ``.xlsx`` where it models everything in it (an ordinary form always);
+otherwise xlsxwriter writes it, through fastsheet where the xlsxwriter version is a tested one. Both
+give the same bytes (tests/test_package.py, tests/test_fastsheet.py). On the xlsxwriter path formats
+are created once per workbook from ``styles.STYLES``. Text is always written as text:
 ``strings_to_formulas``/``strings_to_urls``/``strings_to_numbers`` are off, so ``=1+1`` typed by a unit
 stays ``=1+1``. The document date is fixed, so the same unit gives byte-identical files.
 """
