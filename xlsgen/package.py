@@ -15,7 +15,7 @@ module writes the same package directly:
   module off if this Python's zipfile writes differently.
 
 Anything it does not model (a text longer than half of Excel's limit, a formula xlsxwriter would
-rewrite, a non-finite number, an over-long property, a cell outside the sheet) makes
+rewrite, a non-finite number, an over-long property, a cell outside the sheet, overlapping cells) makes
 ``form_workbook`` return None and render.py takes the xlsxwriter path, which stays the reference:
 tests/test_package.py compares both byte for byte. It leans on xlsxwriter's output format and a few
 of its internals, so it is used only with the versions it was checked on (``TESTED_VERSIONS``).
@@ -331,7 +331,8 @@ def _xf_order(firsts: dict[str, int], keys: dict[str, Any]) -> tuple[dict[str, s
 
 
 def _extents(sheets: Sequence[FormSheet]) -> list[tuple[int, int]]:
-    """(last row, last col) of each sheet's cells, for sheets whose cells go beyond their heights."""
+    """(rows, columns) each sheet's table needs for all its cells: for a sheet whose cells go beyond
+    its heights or widths (the first try sizes the table by those)."""
     out = []
     for sheet in sheets:
         rmax = max([c.last_row for c in sheet.cells], default=-1)
