@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from decimal import Decimal
@@ -21,7 +22,7 @@ from click.testing import CliRunner
 from xlsgen import bulk, render
 from xlsgen.cli import main
 from xlsgen.demo import write_county
-from xlsgen.files import TMP_PATTERN
+from xlsgen.files import TMP_PATTERN, TMP_PREFIX, TMP_SUFFIX
 from xlsgen.model import load_unit
 from xlsgen.progress import Progress
 from xlsgen.summary import SUMMARY_NAME
@@ -167,7 +168,10 @@ def test_a_dying_worker_process_costs_one_unit(tmp_path: Path, monkeypatch: pyte
 
     def generate(unit, out_dir, sections=None, lock=False):
         if unit.code == victim:
-            os._exit(3)  # like a segfault or the OOM killer: no exception, no cleanup
+            # Half a workbook written, then killed like a segfault or the OOM killer: no cleanup.
+            fd, _ = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=out_dir)
+            os.write(fd, b"PK\x03\x04")
+            os._exit(3)
         return real(unit, out_dir, sections, lock)
 
     monkeypatch.setattr(render, "generate", generate)
@@ -177,6 +181,7 @@ def test_a_dying_worker_process_costs_one_unit(tmp_path: Path, monkeypatch: pyte
     assert [o.code for o in failed] == [victim]
     assert "工作进程意外退出" in failed[0].first_error
     assert workbooks(out) == {expected_name(p) for p in files if load_unit(p).code != victim}
+    assert not list(out.glob(TMP_PATTERN)), "the dead worker's temporary file was left behind"
 
 
 def test_plan_refuses_file_names_that_collide_case_insensitively(tmp_path: Path) -> None:

@@ -535,8 +535,10 @@ def run(
         finally:
             gc.unfreeze()
         interrupted = stop.stopping
-        if stop.now or abandoned:
-            stale += clean_stale(out_dir)  # what the abandoned units had begun to write
+        if todo:
+            # No worker writes any more (each was joined or killed): what a killed one had begun to
+            # write (a second Ctrl-C, SIGTERM to the whole group, the OOM killer) goes now, not next run.
+            stale += clean_stale(out_dir)
         if entries != saved or manifest_error or not (out_dir / MANIFEST_NAME).is_file():
             save()
     report = Report(outcomes, time.perf_counter() - start, interrupted, stale_removed=stale)
