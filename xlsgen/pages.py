@@ -296,6 +296,9 @@ class _Pager:
         self.sheet = sheet
         self._fit = fit
         self.span = max(map(sub, map(_LAST_ROW, sheet.cells), map(_ROW, sheet.cells)), default=0)
+        # The merges, in (row, col) order: only they can cross a break or stick out of a window. A merge
+        # split down to one row may stay listed; every use asks for more than one row anyway.
+        self.merges = [c for c in sheet.cells if c.last_row > c.row]
         self.px = [column_px(w) for w in sheet.widths]
 
     @property
@@ -311,9 +314,9 @@ class _Pager:
             self._fit.merged = [e for e in self._fit.merged if e[1]]
         return self._fit
 
-    def starting(self, first: int, last: int) -> list[Cell]:
-        """The cells whose first row is in first..last, in order."""
-        cells = self.sheet.cells
+    def starting(self, first: int, last: int, cells: list[Cell] | None = None) -> list[Cell]:
+        """The cells (or of ``cells``, in the same order) whose first row is in first..last, in order."""
+        cells = self.sheet.cells if cells is None else cells
         return cells[bisect_left(cells, first, key=_ROW) : bisect_right(cells, last, key=_ROW)]
 
     def next_break(self, start: int, floor: int, room: float, titles: float, forced: set[int]) -> int | None:
@@ -338,7 +341,9 @@ class _Pager:
         sheet = self.sheet
         heights = sheet.heights
         merges = [
-            (c.row, c.last_row) for c in self.starting(lo - self.span, hi - 1) if c.last_row > c.row and not c.split
+            (c.row, c.last_row)
+            for c in self.starting(lo - self.span, hi - 1, self.merges)
+            if c.last_row > c.row and not c.split
         ]
         glued: set[int] = set()
         for first, last in merges + sheet.keep:
@@ -355,7 +360,7 @@ class _Pager:
 
     def crossing(self, b: int) -> list[Cell]:
         """The merges a break before row b cuts, in order."""
-        return [c for c in self.starting(b - self.span, b - 1) if c.last_row >= b]
+        return [c for c in self.starting(b - self.span, b - 1, self.merges) if c.last_row >= b]
 
     def splits_fit(self, b: int) -> bool:
         """Whether every label split by a break before row b still fits in the rows left above it.
@@ -407,8 +412,7 @@ class _Pager:
         if table:
             if fit is not None:
                 fit.base[b:b] = [MIN_ROW_PT] * k
-            for i in range(below, len(cells)):
-                c = cells[i]
+            for c in cells[below:]:
                 c.row += k
                 c.last_row += k
             shift = b - table.first
@@ -430,11 +434,16 @@ class _Pager:
             upto = bisect_right(cells, b + k, lo=below, key=_ROW)
             sheet.cells = [*cells[:below], *sorted(cells[below:upto] + added, key=_ROW_COL), *cells[upto:]]
             self.span = max([self.span] + [c.last_row - c.row for c in added])
+            for c in added:
+                if c.last_row > c.row:
+                    insort(self.merges, c, key=_ROW_COL)
         if hi < lo:
             return k  # nothing split, nothing inserted: every height stands
         while True:
             outside = [
-                c for c in self.starting(lo - self.span, hi) if c.last_row >= lo and (c.row < lo or c.last_row > hi)
+                c
+                for c in self.starting(lo - self.span, hi, self.merges)
+                if c.last_row >= lo and (c.row < lo or c.last_row > hi)
             ]
             if not outside:
                 break
