@@ -8,9 +8,10 @@ openpyxl or calamine first:
 * the zip must open, hold at most ``MAX_ENTRIES`` entries and ``MAX_TOTAL`` declared bytes, no big
   entry may expand more than ``MAX_RATIO`` times (a zip bomb declares huge sizes or ratios), and no
   name may appear twice;
-* every entry is decompressed through ``zipfile`` (so never beyond its declared size, and its CRC is
-  checked: a truncated or tampered entry fails here) and refused if it declares a DTD: xlsx never uses
-  one, and entity expansion (billion laughs) needs one;
+* every entry is decompressed never beyond its declared size and with its CRC checked (a truncated or
+  tampered entry fails here): a plain, whole one by zlib after zipfile's own header checks, any other
+  through ``zipfile``; and refused if it declares a DTD: xlsx never uses one, and entity expansion
+  (billion laughs) needs one;
 * every entry calamine could read as a worksheet (any name: it follows the relationships) is measured
   the way calamine numbers its cells, because calamine allocates a sheet's bounding box densely: one
   cell at XFD1048576, or a cell without ``r`` in a row numbered 4000000000, aborts the process. So is
