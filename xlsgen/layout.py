@@ -21,7 +21,7 @@ shape and the code, so it is small:
     formula whose ``{path}`` references are resolved to the cells showing those paths, the drop-down
     list (``basis``, ``kind``, ``category``) it takes, whether a page break may fall inside the merge
     (it is split there and its label printed again), and, for an input with no field, which kind of
-    entry (``TYPICAL_ENTRY``) its row keeps room for.
+    entry (``pages.TYPICAL_ENTRY``) its row keeps room for. Row heights and page breaks: ``pages``.
 
 Spans come from the data (``runs``); the parser places cells with the HTML table algorithm and checks
 the result: no cell outside the declared columns, no overlapping merge, no row left with a hole.
