@@ -87,9 +87,9 @@ def project(i: int, row: Part | None, block: Part | None, log: ReadLog) -> dict[
     for part in (row, block):
         if part is not None:
             p.update({k: v for k, v in part.values.items() if v not in (None, "") or k not in p})
-            g = part.grid
-            log.cells.update({f"projects[{i}].{path}": (g, r, c) for path, (r, c) in part.cells.items()})  # log.place
-            log.shown.update({f"projects[{i}].{k}": v for k, v in part.shown.items()})
+            g, at = part.grid, f"projects[{i}]."
+            log.cells.update({at + path: (g, r, c) for path, (r, c) in part.cells.items()})  # log.place, per cell
+            log.shown.update({at + k: v for k, v in part.shown.items()})
     if row is not None and block is not None:
         for n in ("name", "budget"):
             a, b = row.values.get(n), block.values.get(n)

@@ -212,10 +212,9 @@ def _dept_tables(
             log.warn(g, start, a, f"“{g.text(start, a)}”按表头读作“{table.anchor.text}”")
         stop = min((r for r in [*found.values(), *taken] if r > start), default=g.n_rows)
         end = table_end(g, table, start, stop)
-        rows, cells = read_table(g, table, start, end, log, DEPT_LABELS)
+        rows, cells = read_table(g, table, start, end, log, DEPT_LABELS, f"{name}.indicators")
         data[name]["indicators"] = rows
-        prefix = f"{name}.indicators"
-        log.cells.update({prefix + path: (g, r, c) for path, (r, c) in cells.items()})  # log.place, per cell
+        log.cells.update({path: (g, r, c) for path, (r, c) in cells.items()})  # log.place, per cell
 
 
 def _by_header(g: Grid, table: Any, other: Any, lo: int, hi: int, taken: list[int]) -> int | None:
@@ -317,8 +316,8 @@ def read_project(
             part.values["name"] = m.group("name")
             part.cells.setdefault("name", (heading, s.heading_col))
     if table is not None:
-        part.values["indicators"], cells = read_table(g, s.project_table, table, end, log, PROJECT_LABELS)
-        part.cells.update({f"indicators{p}": rc_ for p, rc_ in cells.items()})
+        part.values["indicators"], cells = read_table(g, s.project_table, table, end, log, PROJECT_LABELS, "indicators")
+        part.cells.update(cells)
     else:
         log.warn(g, rc, s.anchor_col, f"本项目找不到指标表头“{s.project_table.anchor.text}”，项目绩效指标未读取")
     return part

@@ -81,9 +81,9 @@ def table_end(g: Grid, t: Table, start: int, hi: int) -> int:
 
 
 def read_table(
-    g: Grid, t: Table, start: int, end: int, log: ReadLog, labels: dict[str, str]
+    g: Grid, t: Table, start: int, end: int, log: ReadLog, labels: dict[str, str], prefix: str = ""
 ) -> tuple[list[dict[str, Any]], Cells]:
-    """The rows of a table from its first row ``start`` to ``end``; cells keyed ``[i].field``."""
+    """The rows of a table from its first row ``start`` to ``end``; cells keyed ``<prefix>[i].field``."""
     c1, c2 = t.cols["level1"], t.cols["level2"]
     headers = {start}
     first, above = start + 1, True
@@ -127,7 +127,7 @@ def read_table(
             line is None or all(c not in line for c in fields)
         ):
             continue  # a blank row (in no group), or the one empty row of an empty table
-        at = f"[{len(rows)}]"
+        at = f"{prefix}[{len(rows)}]"
         if (at1[0] != r or at1[1] != c1) and at1[0] >= first:  # in a group merged down: _level's first case
             l1, cells[at + ".level1"], started = take(g, at1[0], at1[1]), (at1[0], at1[1]), False
         else:
