@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 
@@ -12,7 +13,7 @@ from tests.conftest import filled_unit
 from xlsgen import fastsheet, render
 from xlsgen.demo import county_units
 from xlsgen.model import Unit, load_unit
-from xlsgen.xlsx import FIXED_DATE
+from xlsgen.xlsx import FIXED_DATE, new_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,3 +122,45 @@ def test_summary_workbook_is_the_same_through_the_fast_worksheet(
     monkeypatch.setattr(xlsxwriter, "__version__", "0.0.1")
     assert fastsheet.worksheet_class() is None
     assert summary.summary_bytes(report.outcomes) == fast
+
+
+@pytest.mark.skipif(not fastsheet.enabled(), reason=f"xlsxwriter {xlsxwriter.__version__} is not a tested version")
+def test_placed_rows_are_the_bytes_of_writing_each_string() -> None:
+    """place_rows against write_string cell by cell: shared strings shared with another sheet, blanks,
+    an empty row, a text past Excel's limit (cut as write_string cuts it), heights, far columns."""
+    long = "指" * 20_000 + "😀" * 7_000  # 34000 UTF-16 units: cut to 32767
+    rows = [
+        ("A", "", "共用"),
+        ("", "", ""),
+        ("", "B", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "远"),
+        (long, "A", "=1+1"),
+        ("<&>\"'", "_x000D_", "A"),
+    ]
+
+    def book(placed: bool) -> bytes:
+        buf = io.BytesIO()
+        wb = new_workbook(buf, "t")
+        fmt, head = wb.add_format({"text_wrap": True}), wb.add_format({"bold": True})
+        first = wb.add_worksheet("一", worksheet_class=fastsheet.FastWorksheet)
+        first.write_string(0, 0, "共用", head)
+        ws = wb.add_worksheet("二", worksheet_class=fastsheet.FastWorksheet)
+        ws.write_string(0, 0, "表头", head)
+        if placed:
+            fastsheet.place_rows(ws, 3, rows, fmt)
+        else:
+            for r, values in enumerate(rows, 3):
+                for c, value in enumerate(values):
+                    if value:
+                        ws.write_string(r, c, value, fmt)
+        ws.set_row(6, 40)
+        ws.set_row(4, 30)  # the empty row: a height alone
+        ws.autofilter(0, 0, 7, 26)
+        wb.close()
+        return buf.getvalue()
+
+    placed = book(True)
+    assert placed == book(False)
+    sheet = openpyxl.load_workbook(io.BytesIO(placed))["二"]
+    assert sheet["A4"].value == "A" and sheet["AA6"].value == "远" and sheet["C7"].value == "=1+1"
+    units = len(sheet["A7"].value.encode("utf-16-le")) // 2
+    assert 32760 < units <= 32767  # cut at Excel's limit, never inside an emoji's surrogate pair

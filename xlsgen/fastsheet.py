@@ -8,7 +8,10 @@ element from attribute lists. A form has ~1300 cells, half of them merge padding
   public calls would (same cell records, same shared-string order, same dimensions, same merge list);
 * ``FastWorksheet`` writes ``<sheetData>`` and ``<mergeCells>`` by joining strings; any cell it does
   not know (rich strings, booleans, array formulas, cells without a format) goes through xlsxwriter's
-  own writer, so it is a drop-in worksheet class for any sheet.
+  own writer, so it is a drop-in worksheet class for any sheet;
+* ``place_rows`` keeps a long list of text rows (汇总表's 指标明细: a county has a million such cells)
+  as each row's finished ``<c>`` elements instead of a cell record per cell, which took 300 bytes
+  and 4 µs a cell.
 
 Both lean on xlsxwriter's internals, so they are used only with the versions they were checked on
 (``TESTED_VERSIONS``; elsewhere ``worksheet_class()`` is None and render.py takes the public path), and
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -31,6 +34,8 @@ from xlsxwriter.worksheet import (
     CellNumberTuple,
     CellStringTuple,
     Worksheet,
+    _utf16_len,
+    _utf16_truncate,
 )
 
 TESTED_VERSIONS = ("3.3.1",)
@@ -125,15 +130,65 @@ def place_cells(
     ws.dim_colmax = cmax if ws.dim_colmax is None else max(ws.dim_colmax, cmax)
 
 
+def place_rows(ws: FastWorksheet, first_row: int, rows: Iterable[Sequence[str]], fmt: Any) -> None:
+    """Store text rows from ``first_row`` on as ``write_string`` of every non-empty value in row order
+    would (the same shared strings, counts and dimensions), all in format ``fmt``. Nothing else may
+    write to those rows afterwards; a row's height may still be set."""
+    sst = ws.str_table
+    strings, add, strmax = sst.string_table, sst._get_shared_string_index, ws.xls_strmax
+    heads: list[str] = []  # per column: the start of its cells' element
+    placed = ws.placed_rows
+    rmin = cmin = 1 << 30
+    rmax = cmax = -1
+    repeated = 0  # strings already in the table: _get_shared_string_index would only count them
+    r = first_row - 1
+    for r, values in enumerate(rows, first_row):
+        parts = []
+        lo = hi = -1
+        tail = f'{r + 1}" s="\0" t="s"><v>'
+        for c, value in enumerate(values):
+            if value:
+                if len(value) > strmax // 2 and _utf16_len(value) > strmax:
+                    value = _utf16_truncate(value, strmax)
+                index = strings.get(value)
+                if index is None:
+                    index = add(value)
+                else:
+                    repeated += 1
+                while len(heads) <= c:
+                    heads.append(f'<c r="{xl_col_to_name(len(heads))}')
+                parts.append(f"{heads[c]}{tail}{index}</v></c>")
+                hi = c
+                if lo < 0:
+                    lo = c
+        if parts:
+            placed[r] = ("".join(parts), lo, hi, fmt)
+            rmin, rmax = min(rmin, r), r
+            cmin, cmax = min(cmin, lo), max(cmax, hi)
+    sst.count += repeated
+    if r >= ws.xls_rowmax or cmax >= ws.xls_colmax:
+        raise ValueError("a cell lies outside the worksheet")
+    if rmax >= 0:
+        ws.dim_rowmin = rmin if ws.dim_rowmin is None else min(ws.dim_rowmin, rmin)
+        ws.dim_rowmax = rmax if ws.dim_rowmax is None else max(ws.dim_rowmax, rmax)
+        ws.dim_colmin = cmin if ws.dim_colmin is None else min(ws.dim_colmin, cmin)
+        ws.dim_colmax = cmax if ws.dim_colmax is None else max(ws.dim_colmax, cmax)
+
+
 class FastWorksheet(Worksheet):
     """xlsxwriter's Worksheet with string-joining writers for ``<sheetData>`` and ``<mergeCells>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Rows stored by place_rows: row → (its <c> elements with \0 for the style, first col, last col, format).
+        self.placed_rows: dict[int, tuple[str, int, int, Any]] = {}
 
     def _calculate_spans(self) -> None:  # Worksheet._calculate_spans, by the rows' keys
         spans: dict[int, str] = {}
         lo: int | None = None
         hi = 0
         colmin, colmax = self.dim_colmin, self.dim_colmax
-        table, comments = self.table, self.comments
+        table, comments, placed = self.table, self.comments, self.placed_rows
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             for source in (table, comments):
                 if row_num in source:
@@ -141,6 +196,9 @@ class FastWorksheet(Worksheet):
                     if cols:
                         a, b = min(cols), max(cols)
                         lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+            if row_num in placed:
+                _, a, b, _ = placed[row_num]
+                lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
             if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
                 if lo is not None:
                     spans[int(row_num / 16)] = f"{lo + 1}:{hi + 1}"
@@ -165,7 +223,16 @@ class FastWorksheet(Worksheet):
         colmin, colmax = self.dim_colmin, self.dim_colmax
         letters = {c: xl_col_to_name(c) for c in range(colmin, colmax + 1)}
         xf: dict[int, int] = {}
+        placed = self.placed_rows
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            if row_num in placed:
+                cells, _, _, fmt = placed[row_num]
+                index = xf.get(id(fmt))
+                if index is None:  # looked up when its first cell is written, as _write_cell does
+                    index = xf[id(fmt)] = fmt._get_xf_index()
+                self._write_row(row_num, self.row_spans.get(int(row_num / 16)), row_info.get(row_num))
+                fh.write(cells.replace("\0", str(index)) + "</row>")
+                continue
             if not (row_num in row_info or row_num in comments or table[row_num]):
                 continue
             span = self.row_spans.get(int(row_num / 16))

@@ -216,22 +216,21 @@ def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
                         widths[col] = min(w, bounds[col][1])
     for col, header in enumerate(COLUMNS):
         ws.write_string(0, col, header, fmt["head"])
-    write = ws.write_string
-    plain = fmt["list"]
-    r = 0
-    long_texts: list[tuple[int, dict[int, str]]] = []
-    for o in rows:
-        for values in o.indicators:
-            r += 1
-            wide = None
+    lines = [values for o in rows for values in o.indicators]
+    if isinstance(ws, fastsheet.FastWorksheet):
+        fastsheet.place_rows(ws, 1, lines, fmt["list"])
+    else:
+        write, plain = ws.write_string, fmt["list"]
+        for r, values in enumerate(lines, 1):
             for col, value in enumerate(values):
                 if value:
                     write(r, col, value, plain)
-                    if measured[value] > widths[col]:
-                        wide = wide or {}
-                        wide[col] = value
-            if wide:
-                long_texts.append((r, wide))
+    long_texts: list[tuple[int, dict[int, str]]] = []
+    for r, values in enumerate(lines, 1):
+        wide = {col: value for col, value in enumerate(values) if value and measured[value] > widths[col]}
+        if wide:
+            long_texts.append((r, wide))
+    r = len(lines)
     _fit_rows(ws, widths, long_texts)
     if r:
         ws.autofilter(0, 0, r, len(COLUMNS) - 1)
