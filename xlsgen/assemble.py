@@ -24,7 +24,7 @@ from .errors import ERROR, Location, Problem, ReadError
 from .forms import IDENTITY_PROPERTIES
 from .grid import Grid
 from .model import Unit, explain, json_path
-from .readlog import READ_ERROR, ReadLog
+from .readlog import READ_ERROR, ReadLog, TableCells
 
 MISSING = "待填写"  # stands in for a required field the workbook does not hold; a warning says so
 _CODE = re.compile(r"([0-9A-Za-z]*)(.*)", re.S)  # a project's unit line: <单位编码><单位名称>
@@ -38,6 +38,7 @@ class Part:
     where: tuple[int, int]  # the cell a warning about the whole project names
     values: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # field path → (row, col)
+    table: TableCells | None = None  # where its indicator rows were read, after ``cells``
     shown: dict[str, Any] = field(default_factory=dict)  # computed cells (预算数) → what they show
 
 
@@ -52,9 +53,10 @@ def assemble(
         return Unit.model_validate(data)
     except ValidationError as exc:
         problems = []
+        placed = log.where()
         for e in exc.errors():
             path = json_path(e["loc"])
-            cell = log.cell_of(path)
+            cell = log.cell_of(path, placed)
             where = log.at(*cell) if cell else Location(log.source)
             problems.append(Problem(ERROR, READ_ERROR, f"{path}：{explain(e)}", where))
         raise ReadError(problems) from None
@@ -87,9 +89,10 @@ def project(i: int, row: Part | None, block: Part | None, log: ReadLog) -> dict[
     for part in (row, block):
         if part is not None:
             p.update({k: v for k, v in part.values.items() if v not in (None, "") or k not in p})
-            g, at = part.grid, f"projects[{i}]."
-            log.cells.update({at + path: (g, r, c) for path, (r, c) in part.cells.items()})  # log.place, per cell
-            log.shown.update({at + k: v for k, v in part.shown.items()})
+            at = f"projects[{i}]."
+            log.place_block(at, part.grid, part.cells, part.table)
+            if part.shown:
+                log.shown.update({at + k: v for k, v in part.shown.items()})
     if row is not None and block is not None:
         for n in ("name", "budget"):
             a, b = row.values.get(n), block.values.get(n)

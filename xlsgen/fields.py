@@ -118,7 +118,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
             continue
         value, (r, c) = _decode(g, place, r, c, log)
         if value is _NOTHING:  # reported at its cell; the field is still there, for the rules' messages
-            log.cells.setdefault(path, (g, r, c))
+            log.place_first(path, g, r, c)
             continue
         if path in values:
             if value is not None and values[path] is not None and value != values[path]:

@@ -17,6 +17,7 @@ a computed cell (合计, 占比, a project's heading), or reported as an error (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -32,7 +33,7 @@ from .grid import Grid, load_grids
 from .layout import TEMPLATE_VERSION
 from .model import Expense, Income, SpendPlan, YearAmounts
 from .readlog import ReadLog
-from .safety import col_letters, open_package
+from .safety import open_package
 from .tables import find_table, is_header_row, read_rows, read_table, table_end
 
 __all__ = ["MISSING", "Imported", "read_bytes", "read_grids", "read_workbook"]
@@ -41,12 +42,21 @@ __all__ = ["MISSING", "Imported", "read_bytes", "read_grids", "read_workbook"]
 @dataclass
 class Imported:
     unit: Any  # model.Unit
-    cells: dict[str, str]  # JSON path → "sheet!A1" where it was read
+    # JSON path → "sheet!A1" where it was read (see ``cells``), or what makes that mapping
+    _cells: dict[str, str] | Callable[[], dict[str, str]]
     problems: list[Problem]  # W-READ warnings and E-READ errors (cells that could not be placed)
     source: str
     # What the computed cells show (funding.income.total.current, funding.income.fiscal.share, …), for the
     # validator to compare with the amounts; a formula cell saved without its value is left out.
     shown: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """JSON path → ``sheet!A1`` where it was read: made when first asked for, since an import whose
+        unit has no problem to locate never needs it (a few thousand names of cells on a large form)."""
+        if callable(self._cells):
+            self._cells = self._cells()
+        return self._cells
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,19 +127,7 @@ def read_grids(grids: list[Grid], source: str, properties: dict[str, str] | None
     unit = assemble(data, rows, blocks, log, properties)
     for g in depts[:1] + sheets:
         log.unplaced(g, lambda text: loose(text) in s.labels or loose(text) in s.notes or s.heading.match(text))
-    return Imported(unit, _cell_names(log), log.problems, source, log.shown)
-
-
-def _cell_names(log: ReadLog) -> dict[str, str]:
-    """JSON path → ``sheet!A1``: ``sheet!A`` made once per column, the row appended."""
-    heads: dict[tuple[int, int], str] = {}
-    cells = {}
-    for path, (g, r, c) in log.cells.items():
-        head = heads.get((id(g), c))
-        if head is None:
-            head = heads[(id(g), c)] = f"{g.name}!{col_letters(c + g.col0)}"
-        cells[path] = head + str(r + 1)
-    return cells
+    return Imported(unit, log.cell_names, log.problems, source, log.shown)
 
 
 def sheet_kind(g: Grid, s: Spec) -> str | None:
@@ -214,7 +212,7 @@ def _dept_tables(
         end = table_end(g, table, start, stop)
         rows, cells = read_table(g, table, start, end, log, DEPT_LABELS, f"{name}.indicators")
         data[name]["indicators"] = rows
-        log.cells.update({path: (g, r, c) for path, (r, c) in cells.items()})  # log.place, per cell
+        log.place_block("", g, {}, cells)
 
 
 def _by_header(g: Grid, table: Any, other: Any, lo: int, hi: int, taken: list[int]) -> int | None:
@@ -291,7 +289,7 @@ def read_project(
     values = read_places(g, s.project_places, {"": (rc, top)}, sub)
     log.used |= sub.used
     log.problems += sub.problems
-    part = Part(g, (start, s.heading_col), {}, {p: (r, c) for p, (_, r, c) in sub.cells.items()})
+    part = Part(g, (start, s.heading_col), {}, {p: (r, c) for p, (_, r, c) in sub.placed().items()})
     part.shown = sub.shown  # placed under the project's path by assemble
     for n in ("code", "name", "use"):
         part.values[n] = values.get(n, "")
@@ -316,8 +314,8 @@ def read_project(
             part.values["name"] = m.group("name")
             part.cells.setdefault("name", (heading, s.heading_col))
     if table is not None:
-        part.values["indicators"], cells = read_table(g, s.project_table, table, end, log, PROJECT_LABELS, "indicators")
-        part.cells.update(cells)
+        indicators = read_table(g, s.project_table, table, end, log, PROJECT_LABELS, "indicators")
+        part.values["indicators"], part.table = indicators
     else:
         log.warn(g, rc, s.anchor_col, f"本项目找不到指标表头“{s.project_table.anchor.text}”，项目绩效指标未读取")
     return part

@@ -12,20 +12,43 @@ from typing import Any
 
 from .errors import ERROR, WARNING, Location, Problem
 from .grid import Grid
+from .safety import col_letters
 
 READ_WARNING = "W-READ"
 READ_ERROR = "E-READ"
 LISTED = 50  # unplaced cells listed one by one; a sheet full of other content gets one line more
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML 1.0 cannot carry these
+Cell = tuple[int, int]
+
+
+class TableCells:
+    """Where a table's rows were read: per row, the cell of each of ``names``. The paths
+    ``<prefix>[i].<name>`` are made only if someone asks where a path was read (most imports never do)."""
+
+    __slots__ = ("names", "prefix", "rows")
+
+    def __init__(self, prefix: str, names: tuple[str, ...]) -> None:
+        self.prefix = prefix
+        self.names = names
+        self.rows: list[tuple[Cell, ...]] = []
+
+    def items(self) -> list[tuple[str, Cell]]:
+        names, prefix = self.names, self.prefix
+        return [(f"{prefix}[{i}].{n}", at) for i, row in enumerate(self.rows) for n, at in zip(names, row, strict=True)]
+
+
+# Placed cells in the order they were placed: single paths (values: grid, row, col), or a block of one
+# grid under a prefix (its fields, then its table).
+_Chunk = tuple[str, Grid | None, dict[str, Any], TableCells | None]
 
 
 class ReadLog:
     def __init__(self, source: str) -> None:
         self.source = source
         self.used: set[tuple[str, int, int]] = set()
-        self.cells: dict[str, tuple[Grid, int, int]] = {}  # JSON path → where it was read
         self.problems: list[Problem] = []
         self.shown: dict[str, Any] = {}  # computed cells: JSON path → what the cell shows
+        self._placed: list[_Chunk] = []  # where each JSON path was read, see where()
 
     # ---------------------------------------------------------------- problems
 
@@ -47,7 +70,61 @@ class ReadLog:
         self.used.add((g.name, r, c))
 
     def place(self, path: str, g: Grid, r: int, c: int) -> None:
-        self.cells[path] = (g, r, c)
+        """JSON path ``path`` was read from (r, c)."""
+        placed = self._placed
+        if not placed or placed[-1][1] is not None:
+            placed.append(("", None, {}, None))
+        placed[-1][2][path] = (g, r, c)
+
+    def place_first(self, path: str, g: Grid, r: int, c: int) -> None:
+        """``place``, unless the path was placed already."""
+        if path not in self.where():  # only for a cell that could not be read: rare
+            self.place(path, g, r, c)
+
+    def place_block(self, prefix: str, g: Grid, cells: dict[str, Cell], table: TableCells | None = None) -> None:
+        """Many paths of one grid at once, each prefixed with ``prefix``: ``cells`` (path → (row, col)),
+        then ``table``'s (the dicts are kept, not copied: they must not change afterwards)."""
+        self._placed.append((prefix, g, cells, table))
+
+    def placed(self) -> dict[str, tuple[Grid, int, int]]:
+        """The single paths placed so far (a log of one block: see read.read_project)."""
+        return {path: at for chunk in self._placed if chunk[1] is None for path, at in chunk[2].items()}
+
+    def where(self) -> dict[str, tuple[Grid, int, int]]:
+        """JSON path → the cell it was read from, in the order placed; a path placed again keeps its
+        first position and takes its last cell, as in a dict updated in that order."""
+        out: dict[str, tuple[Grid, int, int]] = {}
+        for prefix, g, cells, table in self._placed:
+            if g is None:
+                out.update(cells)
+                continue
+            out.update({prefix + path: (g, r, c) for path, (r, c) in cells.items()})
+            if table is not None:
+                out.update({prefix + path: (g, r, c) for path, (r, c) in table.items()})
+        return out
+
+    def cell_names(self) -> dict[str, str]:
+        """JSON path → ``sheet!A1``, as ``where`` orders them: ``sheet!A`` made once per column."""
+        heads: dict[tuple[int, int], str] = {}
+        out: dict[str, str] = {}
+
+        def name(g: Grid, r: int, c: int) -> str:
+            head = heads.get((id(g), c))
+            if head is None:
+                head = heads[(id(g), c)] = f"{g.name}!{col_letters(c + g.col0)}"
+            return head + str(r + 1)
+
+        for prefix, g, cells, table in self._placed:
+            if g is None:
+                for path, (g2, r, c) in cells.items():
+                    out[path] = name(g2, r, c)
+                continue
+            for path, (r, c) in cells.items():
+                out[prefix + path] = name(g, r, c)
+            if table is not None:
+                for path, (r, c) in table.items():
+                    out[prefix + path] = name(g, r, c)
+        return out
 
     def take(self, g: Grid, r: int, c: int) -> str:
         """Mark a cell as read and return its text (control characters, which XML cannot hold, removed)."""
@@ -93,11 +170,13 @@ class ReadLog:
                 )
             )
 
-    def cell_of(self, path: str) -> tuple[Grid, int, int] | None:
-        """The cell a JSON path was read from, or the nearest enclosing field's cell."""
-        while path not in self.cells:
+    def cell_of(self, path: str, where: dict[str, tuple[Grid, int, int]] | None = None) -> tuple[Grid, int, int] | None:
+        """The cell a JSON path was read from, or the nearest enclosing field's cell (``where``: the
+        log's ``where()``, made once for many paths)."""
+        cells = self.where() if where is None else where
+        while path not in cells:
             shorter = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", path)
             if shorter == path:
                 return None
             path = shorter
-        return self.cells[path]
+        return cells[path]

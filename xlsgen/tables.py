@@ -15,9 +15,9 @@ from .anchors import Label, Table, loose, squash
 from .decode import Unreadable, money
 from .fields import first_row
 from .grid import Grid, Region
-from .readlog import _CONTROL, ReadLog
+from .readlog import _CONTROL, ReadLog, TableCells
 
-Cells = dict[str, tuple[int, int]]  # "[i].field" → (row, col)
+Cells = dict[str, tuple[int, int]]  # field → (row, col)
 LEVELS = ("level1", "level2")
 
 
@@ -82,8 +82,9 @@ def table_end(g: Grid, t: Table, start: int, hi: int) -> int:
 
 def read_table(
     g: Grid, t: Table, start: int, end: int, log: ReadLog, labels: dict[str, str], prefix: str = ""
-) -> tuple[list[dict[str, Any]], Cells]:
-    """The rows of a table from its first row ``start`` to ``end``; cells keyed ``<prefix>[i].field``."""
+) -> tuple[list[dict[str, Any]], TableCells]:
+    """The rows of a table from its first row ``start`` to ``end``, and the cells of their fields
+    (paths ``<prefix>[i].field``)."""
     c1, c2 = t.cols["level1"], t.cols["level2"]
     headers = {start}
     first, above = start + 1, True
@@ -96,14 +97,15 @@ def read_table(
             if c < t.width and (r != start or _header_cell(g, t, r, c)):
                 log.mark(g, r, c)
     rows: list[dict[str, Any]] = []
-    cells: Cells = {}
     a = t.anchor_col
     block_label = a not in t.cols.values()
     fields = list(t.cols.values())
-    others = [(c, f".{name}", name == "level3") for name, c in t.cols.items() if name not in LEVELS]
+    others = [(c, name, name == "level3") for name, c in t.cols.items() if name not in LEVELS]
+    cells = TableCells(prefix, (*LEVELS, *(name for _, name, _ in others)))
     kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
     # The loop runs once per row of every table: what it calls is bound to locals first.
     lines, region, take, used, name, search = g.rows, g.region, log.take, log.used, g.name, _CONTROL.search
+    placed = cells.rows
     for r in range(first, end):
         line = lines.get(r)
         if r - 1 in headers:
@@ -127,16 +129,16 @@ def read_table(
             line is None or all(c not in line for c in fields)
         ):
             continue  # a blank row (in no group), or the one empty row of an empty table
-        at = f"{prefix}[{len(rows)}]"
         if (at1[0] != r or at1[1] != c1) and at1[0] >= first:  # in a group merged down: _level's first case
-            l1, cells[at + ".level1"], started = take(g, at1[0], at1[1]), (at1[0], at1[1]), False
+            l1, cell1, started = take(g, at1[0], at1[1]), (at1[0], at1[1]), False
         else:
-            (l1, cells[at + ".level1"]), started = _level(g, r, c1, first, headers, log, True, at1)
+            (l1, cell1), started = _level(g, r, c1, first, headers, log, True, at1)
         if (at2[0] != r or at2[1] != c2) and at2[0] >= first:
-            l2, cells[at + ".level2"] = take(g, at2[0], at2[1]), (at2[0], at2[1])
+            l2, cell2 = take(g, at2[0], at2[1]), (at2[0], at2[1])
         else:
-            (l2, cells[at + ".level2"]), _ = _level(g, r, c2, first, headers, log, not started, at2)
+            (l2, cell2), _ = _level(g, r, c2, first, headers, log, not started, at2)
         row: dict[str, Any] = {"level1": _canonical(labels, l1), "level2": _canonical(labels, l2)}
+        at = [cell1, cell2]
         for c, key, canonical in others:
             v = line.get(c) if line is not None else None
             if v.__class__ is str and not search(v):  # log.take, inline for plain text
@@ -144,9 +146,10 @@ def read_table(
                 text = v
             else:
                 text = take(g, r, c)
-            row[key[1:]] = _canonical(labels, text) if canonical else text
-            cells[at + key] = (r, c)
+            row[key] = _canonical(labels, text) if canonical else text
+            at.append((r, c))
         rows.append(row)
+        placed.append(tuple(at))
     return rows, cells
 
 

@@ -1,0 +1,93 @@
+"""The reader's faster bookkeeping (issue 15 §3) gives what the plain algorithms it replaced gave.
+
+Each replaced algorithm is kept here as it was, as the oracle: where each JSON path was read used to be
+one dict updated cell by cell (``log.cells``: a project's cells copied in under ``projects[i].``) and
+turned into ``sheet!A1`` names at the end; ``ReadLog`` now keeps the blocks as they are and names their
+cells only when ``Imported.cells`` is first asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlsgen.grid import Grid
+from xlsgen.readlog import ReadLog, TableCells
+from xlsgen.safety import col_letters
+
+GRIDS = [Grid("表一", {0: {0: "x"}}, []), Grid("项目表", {0: {0: "x"}}, [], col0=2)]
+PATHS = st.sampled_from(["name", "code", "budget", "plan.mar", "goals", "projects[0].name", "indicators"])
+CELL = st.tuples(st.integers(0, 60), st.integers(0, 30))
+
+
+def old_cell_names(cells: dict[str, tuple[Grid, int, int]]) -> dict[str, str]:
+    """read._cell_names as it was."""
+    heads: dict[tuple[int, int], str] = {}
+    out = {}
+    for path, (g, r, c) in cells.items():
+        head = heads.get((id(g), c))
+        if head is None:
+            head = heads[(id(g), c)] = f"{g.name}!{col_letters(c + g.col0)}"
+        out[path] = head + str(r + 1)
+    return out
+
+
+# One step of the reader's bookkeeping: a single path, a path only if not yet placed, or a block.
+STEPS = st.one_of(
+    st.tuples(st.just("place"), PATHS, st.sampled_from([0, 1]), CELL),
+    st.tuples(st.just("first"), PATHS, st.sampled_from([0, 1]), CELL),
+    st.tuples(
+        st.just("block"),
+        st.sampled_from(["", "projects[0].", "projects[1]."]),
+        st.sampled_from([0, 1]),
+        st.dictionaries(PATHS, CELL, max_size=5),
+        st.one_of(st.none(), st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=4)),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(STEPS, max_size=12))
+def test_blocks_are_placed_as_a_dict_updated_cell_by_cell(steps: list[Any]) -> None:
+    log = ReadLog("x.xlsx")
+    old: dict[str, tuple[Grid, int, int]] = {}
+    for step in steps:
+        if step[0] == "place":
+            _, path, gi, (r, c) = step
+            log.place(path, GRIDS[gi], r, c)
+            old[path] = (GRIDS[gi], r, c)
+        elif step[0] == "first":
+            _, path, gi, (r, c) = step
+            log.place_first(path, GRIDS[gi], r, c)
+            old.setdefault(path, (GRIDS[gi], r, c))
+        else:
+            _, prefix, gi, cells, rows = step
+            g = GRIDS[gi]
+            table = None
+            if rows is not None:
+                table = TableCells("indicators", ("level1", "level2", "level3"))
+                table.rows = [tuple(row) for row in rows]
+            log.place_block(prefix, g, dict(cells), table)
+            # The old way: the block's cells copied in, then its table's cells keyed "[i].field".
+            old.update({prefix + path: (g, r, c) for path, (r, c) in cells.items()})
+            for i, row in enumerate(rows or []):
+                for name, (r, c) in zip(("level1", "level2", "level3"), row, strict=True):
+                    old[f"{prefix}indicators[{i}].{name}"] = (g, r, c)
+    assert list(log.where().items()) == list(old.items())
+    assert list(log.cell_names().items()) == list(old_cell_names(old).items())
+    for path in old:
+        assert log.cell_of(path + ".x") == old[path]
+
+
+def test_imported_cells_is_a_dict_made_once() -> None:
+    from xlsgen.read import read_bytes
+    from xlsgen.render import workbook_bytes
+
+    from .conftest import filled_unit
+
+    imported = read_bytes(workbook_bytes(filled_unit()), "u.xlsx")
+    cells = imported.cells
+    assert type(cells) is dict and cells is imported.cells
+    assert cells["name"] == "部门整体绩效目标申报表!B4" and cells["projects[1].indicators[0].level3"].startswith("项目")
