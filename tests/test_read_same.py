@@ -1,9 +1,11 @@
-"""The reader's faster bookkeeping (issue 15 §3) gives what the plain algorithms it replaced gave.
+"""The reader's faster bookkeeping and lookups (issue 15 §3) give what the plain algorithms they replaced gave.
 
 Each replaced algorithm is kept here as it was, as the oracle: where each JSON path was read used to be
 one dict updated cell by cell (``log.cells``: a project's cells copied in under ``projects[i].``) and
 turned into ``sheet!A1`` names at the end; ``ReadLog`` now keeps the blocks as they are and names their
-cells only when ``Imported.cells`` is first asked for.
+cells only when ``Imported.cells`` is first asked for. A small section's labels are looked up in an
+index of it instead of a scan per field (``fields.first_row``'s scan is the oracle), a table's merged
+一级/二级 cells in one walk down the column instead of ``Grid.region`` per row.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlsgen.anchors import loose
+from xlsgen.fields import Labels
 from xlsgen.grid import Grid
 from xlsgen.readlog import ReadLog, TableCells
 from xlsgen.safety import col_letters
+from xlsgen.tables import merged_rows
+
+from .test_grid import LABELS, SPEC, grids, scanned_row
 
 GRIDS = [Grid("表一", {0: {0: "x"}}, []), Grid("项目表", {0: {0: "x"}}, [], col0=2)]
 PATHS = st.sampled_from(["name", "code", "budget", "plan.mar", "goals", "projects[0].name", "indicators"])
@@ -43,7 +50,7 @@ STEPS = st.one_of(
         st.sampled_from(["", "projects[0].", "projects[1]."]),
         st.sampled_from([0, 1]),
         st.dictionaries(PATHS, CELL, max_size=5),
-        st.one_of(st.none(), st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=4)),
+        st.one_of(st.none(), st.lists(st.tuples(st.integers(0, 60), CELL, CELL), max_size=4)),
     ),
 )
 
@@ -67,14 +74,15 @@ def test_blocks_are_placed_as_a_dict_updated_cell_by_cell(steps: list[Any]) -> N
             g = GRIDS[gi]
             table = None
             if rows is not None:
-                table = TableCells("indicators", ("level1", "level2", "level3"))
-                table.rows = [tuple(row) for row in rows]
+                table = TableCells("indicators", ("level1", "level2", "level3", "value"), (2, 5))
+                table.rows = list(rows)
             log.place_block(prefix, g, dict(cells), table)
             # The old way: the block's cells copied in, then its table's cells keyed "[i].field".
             old.update({prefix + path: (g, r, c) for path, (r, c) in cells.items()})
-            for i, row in enumerate(rows or []):
-                for name, (r, c) in zip(("level1", "level2", "level3"), row, strict=True):
-                    old[f"{prefix}indicators[{i}].{name}"] = (g, r, c)
+            for i, (r, at1, at2) in enumerate(rows or []):
+                at = f"{prefix}indicators[{i}]"
+                old[at + ".level1"], old[at + ".level2"] = (g, *at1), (g, *at2)
+                old[at + ".level3"], old[at + ".value"] = (g, r, 2), (g, r, 5)
     assert list(log.where().items()) == list(old.items())
     assert list(log.cell_names().items()) == list(old_cell_names(old).items())
     for path in old:
@@ -91,3 +99,42 @@ def test_imported_cells_is_a_dict_made_once() -> None:
     cells = imported.cells
     assert type(cells) is dict and cells is imported.cells
     assert cells["name"] == "部门整体绩效目标申报表!B4" and cells["projects[1].indicators[0].level3"].startswith("项目")
+
+
+# ---------------------------------------------------------------- lookups in a grid
+
+
+@settings(max_examples=150, deadline=None)
+@given(grids(), st.data())
+def test_a_sections_labels_index_finds_what_a_scan_finds(g: Grid, data: st.DataObject) -> None:
+    """fields.Labels (one pass over a small section) against the scan fields.first_row makes there."""
+    lo = data.draw(st.integers(0, 30))
+    hi = data.draw(st.integers(lo, lo + 14))
+    index = Labels(g, lo, hi)
+    for _ in range(20):
+        label = data.draw(st.sampled_from([lab for lab in LABELS if lab.slot is None]))
+        col = data.draw(st.integers(0, 2))
+        a = data.draw(st.integers(lo, hi))
+        b = data.draw(st.integers(a, hi))
+        assert index.first(g, label, col, a, b) == scanned_row(g, label, col, a, b), (label.text, col, a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(grids(), st.data())
+def test_merged_rows_are_what_region_gives(g: Grid, data: st.DataObject) -> None:
+    """tables.merged_rows (one walk down a column's merges) against Grid.region row by row."""
+    for _ in range(5):
+        c = data.draw(st.integers(0, 10))
+        lo = data.draw(st.integers(0, 80))
+        hi = data.draw(st.integers(lo, 120))
+        merged = merged_rows(g, c, lo, hi)
+        assert {r: merged.get(r, (r, c, r, c)) for r in range(lo, hi)} == {r: g.region(r, c) for r in range(lo, hi)}
+
+
+def test_a_slotted_labels_remembered_answers_are_its_answers() -> None:
+    label = next(p.label for p in SPEC.dept_places if p.label.slot is not None and p.kind == "year")
+    texts = ["2023年", "2023", "前年", "2023年度", "２０２３年", "2023 年", "年", "甲", "2023年2024年", ""]
+    fresh = [label.value(t) is not None or loose(t) == label.key for t in texts]
+    assert [label.match(t) for t in texts] == fresh  # answered, then remembered
+    assert [label.match(t) for t in texts] == fresh
+    assert any(fresh) and not all(fresh)

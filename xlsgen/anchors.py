@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import forms, layout
@@ -127,11 +127,19 @@ class Label:
     head: str = ""  # loose() of the label's first words: a slotted label typed without its value part
     slot: re.Pattern[str] | None = None  # on NFKC-folded, squashed text: the value in group "v"
     words: frozenset[str] = frozenset()  # loose() of words standing for the value (前年 for 2023年)
+    # A slotted label's answers by text: its regex is tried on every cell of a column it is looked for
+    # in, and a form's texts come back in every block and every workbook (bounded like loose's cache).
+    _matched: dict[str, bool] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     def match(self, text: str) -> bool:
         if self.slot is None:  # value() is None: only the key can match
             return loose(text) == self.key
-        return self.value(text) is not None or loose(text) == self.key
+        found = self._matched.get(text)
+        if found is None:
+            if len(self._matched) >= _MATCHED:
+                self._matched.clear()
+            found = self._matched[text] = self.value(text) is not None or loose(text) == self.key
+        return found
 
     def value(self, text: str) -> str | None:
         """The value inside a slotted label's text (``""`` when it is blank or a word), None if no match."""
@@ -142,6 +150,9 @@ class Label:
             return m.group("v") or ""
         k = loose(text)
         return "" if k in self.words or (self.head and k == self.head) else None
+
+
+_MATCHED = 4096
 
 
 @lru_cache(maxsize=16384)  # like loose: a form's labels come back in every block and every workbook
@@ -203,6 +214,12 @@ class Table:
     width: int  # columns of the form: cells right of them are outside any table
     anchor_col: int  # where the anchor (the block label) sits
     header_rows: int  # rows of the header, anchor row included
+    # The anchor is a label of its own, not the header of a data column (as on 项目绩效目标表); asked
+    # for every row a table reads, so stored.
+    block_label: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "block_label", self.anchor_col not in self.cols.values())
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .anchors import parse_cn_date, split_numbered, years
 from .model import CENT
 
 _NOISE = re.compile(r"[\s,，]+")  # spaces (full-width ones too) and thousands separators
+_NOISE_FLOOR = Decimal("1e-9")  # a difference below it is float noise, not typed decimals
 
 
 class Unreadable(ValueError):
@@ -40,7 +41,7 @@ def money(value: Any, shown: str) -> tuple[Decimal | None, str | None]:
     if exact is None:
         return None, None
     rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
-    if abs(exact - rounded) > Decimal("1e-9"):  # more than float noise: the unit typed more decimals
+    if abs(exact - rounded) > _NOISE_FLOOR:  # more than float noise: the unit typed more decimals
         return rounded, f"{exact.normalize():f} 已按两位小数取为 {rounded}"
     return rounded, None
 
@@ -84,6 +85,10 @@ def year(text_: str) -> int | None:
 def _decimal(value: Any, shown: str, suffix: str, what: str) -> Decimal | None:
     if value is None:
         return None
+    if value.__class__ is float:  # the common case, ahead of the checks below (a bool is no float)
+        exact = Decimal(repr(value))
+        if exact.is_finite():
+            return exact
     try:
         if isinstance(value, bool):
             raise InvalidOperation

@@ -69,11 +69,60 @@ def first_row(g: Grid, label: Label, col: int, lo: int, hi: int) -> int | None:
     return best if best < hi else None
 
 
+class Labels:
+    """The cells of rows [lo, hi), text by (column, ``loose`` key): where the places of one small
+    section (a project block, 部门总体资金情况) look for their labels, made in one pass over the section
+    instead of a scan of it per place. ``first`` finds what ``first_row`` finds."""
+
+    def __init__(self, g: Grid, lo: int, hi: int) -> None:
+        self.keys: dict[tuple[int, str], list[int]] = {}
+        self.others: dict[int, list[int]] = {}  # numbers, dates: their text needs the number format
+        keys, others, rows = self.keys, self.others, g.rows
+        for r in range(lo, hi):
+            line = rows.get(r)
+            if line is None:
+                continue
+            for c, v in line.items():
+                if v.__class__ is str:
+                    at = keys.get((c, k := loose(v)))
+                    if at is None:
+                        keys[(c, k)] = [r]
+                    else:
+                        at.append(r)
+                else:
+                    others.setdefault(c, []).append(r)
+
+    def first(self, g: Grid, label: Label, col: int, lo: int, hi: int) -> int | None:
+        """``first_row(g, label, col, lo, hi)`` for a label without a slot, [lo, hi) within the rows indexed."""
+        best = hi
+        hits = self.keys.get((col, label.key))
+        if hits is not None:
+            for r in hits:
+                if r >= lo:
+                    if r < hi:
+                        best = r
+                    break
+        others = self.others.get(col)
+        if others is not None:  # a number or date above it could show the label's text
+            for r in others:
+                if r >= best:
+                    break
+                if r >= lo and label.match(g.text(r, col)):
+                    return r
+        return best if best < hi else None
+
+
 def locate(
-    g: Grid, place: Place, lo: int, hi: int, starts: dict[tuple[int, int, int, int], int] | None = None
+    g: Grid,
+    place: Place,
+    lo: int,
+    hi: int,
+    starts: dict[tuple[int, int, int, int], int] | None = None,
+    labels: Labels | None = None,
 ) -> tuple[int, int] | None:
     """The cell holding ``place``: its label in rows [lo, hi), then ``dr`` rows down, in its column.
-    ``starts`` keeps where each ``after`` label was found, for the places that share it."""
+    ``starts`` keeps where each ``after`` label was found, for the places that share it; ``labels``
+    indexes rows [lo, hi)."""
     if place.after is not None:  # a label repeated in the section: the one after the row of ``after``
         key = (id(place.after), lo, hi, place.label_col)
         found = None if starts is None else starts.get(key)
@@ -83,7 +132,10 @@ def locate(
             if starts is not None:
                 starts[key] = found
         lo = found
-    r = first_row(g, place.label, place.label_col, lo, hi)
+    if labels is not None and place.label.slot is None:
+        r = labels.first(g, place.label, place.label_col, lo, hi)
+    else:
+        r = first_row(g, place.label, place.label_col, lo, hi)
     return None if r is None else (r + place.dr, place.col)
 
 
@@ -101,18 +153,27 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
     values: dict[str, Any] = {}
     seen: dict[str, tuple[int, int]] = {}
     starts: dict[tuple[int, int, int, int], int] = {}
+    indexed: dict[tuple[int, int], Labels | None] = {}
+    used, name = log.used, g.name
     for place in places:
         section = where.get(place.section or "")
         if section is None:
             continue
         path = prefix + place.path
-        at = locate(g, place, *section, starts)
+        labels = indexed.get(section, False)
+        if labels is False:  # a big section is looked up in its columns' indexes instead (first_row)
+            labels = indexed[section] = Labels(g, *section) if section[1] - section[0] <= _SCAN else None
+        if labels is not None and place.after is None and place.label.slot is None:  # locate, inline
+            r = labels.first(g, place.label, place.label_col, *section)
+            at = None if r is None else (r + place.dr, place.col)
+        else:
+            at = locate(g, place, *section, starts, labels)
         if at is None:
             if place.data and place.kind != "year":
                 log.warn(g, section[0], place.label_col, f"找不到“{place.label.text}”栏目，未读取")
             continue
         r, c = at
-        log.mark(g, r - place.dr, place.label_col)
+        used.add((name, r - place.dr, place.label_col))  # log.mark, inline
         if not place.data:
             log.show(path, g, r, c)
             continue
@@ -145,7 +206,8 @@ def _shown(g: Grid, r: int, c: int, value: Any) -> str:
 def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, tuple[int, int]]:
     """One cell by its place's kind, and the cell it was read from; a value that cannot be read is an
     error at its cell."""
-    value = g.value(r, c)
+    row = g.rows.get(r)
+    value = row.get(c) if row else None  # g.value, inline
     try:
         if place.in_label:
             inside = place.label.value(log.take(g, r, c)) or ""
@@ -159,13 +221,13 @@ def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, t
                 return decode.date(g.value(r, c + 1), g.text(r, c + 1)), (r, c + 1)
             return (decode.date(None, inside) if inside else None), (r, c)
         if place.kind == "money":
-            log.mark(g, r, c)
+            log.used.add((g.name, r, c))  # log.mark, inline
             amount, note = decode.money(value, _shown(g, r, c, value))
             if note:
                 log.warn(g, r, c, note)
             return amount, (r, c)
         if place.kind == "percent":
-            log.mark(g, r, c)
+            log.used.add((g.name, r, c))
             return (None if value is None else decode.percent(value, _shown(g, r, c, value))), (r, c)
         if place.kind == "date":
             log.mark(g, r, c)

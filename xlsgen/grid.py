@@ -132,6 +132,13 @@ class Grid:
                 return self.merges[spans[i][2]]
         return (r, c, r, c)
 
+    def spans(self, c: int) -> list[tuple[int, int, int]]:
+        """Column ``c``'s merges as (first row, last row, index in ``merges``), sorted: what ``region`` bisects."""
+        spans = self._cover.get(c)
+        if spans is None:
+            spans = self._cover[c] = self._spans(c)
+        return spans
+
     def _spans(self, c: int) -> list[tuple[int, int, int]]:
         n = self.n_cols
         spans = [(r0, r1, i) for i, (r0, c0, r1, c1) in enumerate(self.merges) if c0 <= c <= c1]

@@ -142,6 +142,9 @@ def sheet_kind(g: Grid, s: Spec) -> str | None:
         if a.slot is None:  # matched by its key alone
             found += a.key in keys
             continue
+        if a.key in keys:  # a text of the column matches it as the label alone: no need to try each
+            found += 1
+            continue
         if col_a is None:
             col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
         found += any(a.match(t) for t in col_a)
@@ -323,14 +326,15 @@ def read_project(
 
 def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) -> dict[str, Any] | None:
     """资金支出计划: the form stores 25% as 0.25 (percent format); a 25 typed into a General cell means 25%."""
-    where = {k: part.cells[f"plan.{k}"] for k, _ in SpendPlan.CHECKPOINTS if f"plan.{k}" in part.cells}
-    numbers = [v for rc in where.values() if isinstance(v := g.value(*rc), (int, float)) and not isinstance(v, bool)]
+    cells = part.cells
+    where = {k: cells[path] for k, path in _PLAN if path in cells}
+    held = {k: g.value(*rc) for k, rc in where.items()}
+    numbers = [v for v in held.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     fraction = bool(numbers) and max(numbers) <= 1
     plan: dict[str, Any] = {}
-    for k, rc in where.items():
-        v = g.value(*rc)
+    for k, v in held.items():
         try:
-            plan[k] = None if v is None else percent(v, "" if isinstance(v, (int, float)) else g.text(*rc), fraction)
+            plan[k] = None if v is None else percent(v, "" if isinstance(v, (int, float)) else g.text(*where[k]), fraction)
         except Unreadable:
             plan[k] = None  # reported by read_places already
     if all(v is None for v in plan.values()):
@@ -340,7 +344,11 @@ def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) ->
             log.warn(g, *where.get(k, part.where), f"资金支出计划缺少“{label}”，按 0% 读取")
             plan[k] = _zero()
     for k, v in plan.items():
-        if v != (rounded := v.quantize(_zero(), rounding=ROUND_HALF_UP)):
+        if v != (rounded := v.quantize(_CENT, rounding=ROUND_HALF_UP)):
             log.warn(g, *where[k], f"{v.normalize():f}% 已按两位小数取为 {rounded}%")
             plan[k] = rounded
     return plan
+
+
+_PLAN = tuple((k, f"plan.{k}") for k, _ in SpendPlan.CHECKPOINTS)
+_CENT = Decimal("0.00")

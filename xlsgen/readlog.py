@@ -22,19 +22,27 @@ Cell = tuple[int, int]
 
 
 class TableCells:
-    """Where a table's rows were read: per row, the cell of each of ``names``. The paths
-    ``<prefix>[i].<name>`` are made only if someone asks where a path was read (most imports never do)."""
+    """Where a table's rows were read: per row, its row and the cells its 一级/二级 (``names[:2]``) came
+    from (a merged group's first cell, or one above); the other fields (``names[2:]``) sit on the row
+    itself, in ``cols``. The paths ``<prefix>[i].<name>`` are made only if someone asks where a path
+    was read (most imports never do)."""
 
-    __slots__ = ("names", "prefix", "rows")
+    __slots__ = ("cols", "names", "prefix", "rows")
 
-    def __init__(self, prefix: str, names: tuple[str, ...]) -> None:
+    def __init__(self, prefix: str, names: tuple[str, ...], cols: tuple[int, ...]) -> None:
         self.prefix = prefix
         self.names = names
-        self.rows: list[tuple[Cell, ...]] = []
+        self.cols = cols
+        self.rows: list[tuple[int, Cell, Cell]] = []
 
     def items(self) -> list[tuple[str, Cell]]:
-        names, prefix = self.names, self.prefix
-        return [(f"{prefix}[{i}].{n}", at) for i, row in enumerate(self.rows) for n, at in zip(names, row, strict=True)]
+        (n1, n2), others = self.names[:2], list(zip(self.names[2:], self.cols, strict=True))
+        out: list[tuple[str, Cell]] = []
+        for i, (r, at1, at2) in enumerate(self.rows):
+            at = f"{self.prefix}[{i}]."
+            out += [(at + n1, at1), (at + n2, at2)]
+            out += [(at + n, (r, c)) for n, c in others]
+        return out
 
 
 # Placed cells in the order they were placed: single paths (values: grid, row, col), or a block of one

@@ -9,6 +9,8 @@ row sits in, its own cell, or (typed once for a group, not merged) the nearest l
 
 from __future__ import annotations
 
+import bisect
+from functools import lru_cache
 from typing import Any
 
 from .anchors import Label, Table, loose, squash
@@ -28,7 +30,7 @@ def header_kind(g: Grid, t: Table, r: int) -> str | None:
     if not line:
         return None
     labels = years = 0
-    skip = -1 if t.anchor_col in t.cols.values() else t.anchor_col  # the block label, however typed
+    skip = t.anchor_col if t.block_label else -1  # the block label, however typed
     width, headers = t.width, t.headers
     for c, v in line.items():
         if c >= width or c == skip:
@@ -72,12 +74,33 @@ def table_end(g: Grid, t: Table, start: int, hi: int) -> int:
     """Where a table starting at ``start`` ends: at ``hi``, or at a row whose column A holds another
     label than the table's own (the next section: a table holds no data in column A)."""
     a = t.anchor_col
-    if a in t.cols.values():  # the anchor is a header of a data column (项目绩效目标表): no block label
+    if not t.block_label:  # the anchor is a header of a data column (项目绩效目标表)
         return hi
     for r in range(start + 1, hi):
         if g.value(r, a) is not None and not t.anchor.match(g.text(r, a)):
             return r
     return hi
+
+
+def merged_rows(g: Grid, c: int, lo: int, hi: int) -> dict[int, Region]:
+    """``g.region(r, c)`` for the rows r in [lo, hi) it finds merged, one walk over column ``c``'s
+    merges instead of a lookup per row. As ``region``: a row belongs to the last merge starting at
+    or above it, if that one reaches down to it (overlapping merges are possible in a hostile file)."""
+    spans, merges = g.spans(c), g.merges
+    out: dict[int, Region] = {}
+    start = max(bisect.bisect_right(spans, (lo, _INF, 0)) - 1, 0)  # the merge governing row lo
+    for k in range(start, len(spans)):
+        r0, r1, i = spans[k]
+        if r0 >= hi:
+            break
+        stop = spans[k + 1][0] if k + 1 < len(spans) else hi  # the rows this merge governs: up to the next
+        m = merges[i]
+        for r in range(max(r0, lo), min(r1 + 1, stop, hi)):
+            out[r] = m
+    return out
+
+
+_INF = float("inf")
 
 
 def read_table(
@@ -98,14 +121,15 @@ def read_table(
                 log.mark(g, r, c)
     rows: list[dict[str, Any]] = []
     a = t.anchor_col
-    block_label = a not in t.cols.values()
+    block_label = t.block_label
     fields = list(t.cols.values())
     others = [(c, name, name == "level3") for name, c in t.cols.items() if name not in LEVELS]
-    cells = TableCells(prefix, (*LEVELS, *(name for _, name, _ in others)))
+    cells = TableCells(prefix, (*LEVELS, *(name for _, name, _ in others)), tuple(c for c, _, _ in others))
     kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
     # The loop runs once per row of every table: what it calls is bound to locals first.
-    lines, region, take, used, name, search = g.rows, g.region, log.take, log.used, g.name, _CONTROL.search
-    placed = cells.rows
+    lines, take, used, name, search = g.rows, log.take, log.used, g.name, _CONTROL.search
+    placed, canonical = cells.rows, _canonical
+    merged1, merged2 = merged_rows(g, c1, first, end), merged_rows(g, c2, first, end)
     for r in range(first, end):
         line = lines.get(r)
         if r - 1 in headers:
@@ -124,9 +148,9 @@ def read_table(
                 continue
             if block_label and a in line and t.anchor.match(g.text(r, a)):
                 log.mark(g, r, a)  # the block label printed again after a page break
-        at1, at2 = region(r, c1), region(r, c2)
+        at1, at2 = merged1.get(r) or (r, c1, r, c1), merged2.get(r) or (r, c2, r, c2)  # g.region
         if not (at1[2] > at1[0] >= first or at2[2] > at2[0] >= first) and (
-            line is None or all(c not in line for c in fields)
+            line is None or line.keys().isdisjoint(fields)
         ):
             continue  # a blank row (in no group), or the one empty row of an empty table
         if (at1[0] != r or at1[1] != c1) and at1[0] >= first:  # in a group merged down: _level's first case
@@ -137,26 +161,28 @@ def read_table(
             l2, cell2 = take(g, at2[0], at2[1]), (at2[0], at2[1])
         else:
             (l2, cell2), _ = _level(g, r, c2, first, headers, log, not started, at2)
-        row: dict[str, Any] = {"level1": _canonical(labels, l1), "level2": _canonical(labels, l2)}
-        at = [cell1, cell2]
-        for c, key, canonical in others:
+        row: dict[str, Any] = {"level1": canonical(labels, l1), "level2": canonical(labels, l2)}
+        for c, key, fixed in others:
             v = line.get(c) if line is not None else None
             if v.__class__ is str and not search(v):  # log.take, inline for plain text
                 used.add((name, r, c))
                 text = v
             else:
                 text = take(g, r, c)
-            row[key] = _canonical(labels, text) if canonical else text
-            at.append((r, c))
+            row[key] = canonical(labels, text) if fixed else text
         rows.append(row)
-        placed.append(tuple(at))
+        placed.append((r, cell1, cell2))
     return rows, cells
 
 
 def _canonical(labels: dict[str, str], text: str) -> str:
     """The printed label ``text`` stands for (its keys are squashed: a text without spaces is its own key)."""
     found = labels.get(text)
-    return found if found is not None else labels.get(squash(text), text)
+    return found if found is not None else labels.get(_squashed(text), text)
+
+
+# A 三级指标 the unit names itself is no key: squashed to look it up again, in every block and workbook.
+_squashed = lru_cache(maxsize=16384)(squash)
 
 
 def _level(
