@@ -267,3 +267,25 @@ def test_the_ledger_and_a_summary_in_the_returns_folder_are_not_returns(county: 
     again = cli("collect", ret, "--issued", county / "data", "-o", ret / "台账.xlsx")
     assert again.exit_code == 0, again.output
     assert _ledger(ret / "台账.xlsx")["900101"]["状态"] == "已交回·通过"
+
+
+def test_a_huge_return_is_refused_unread_and_the_others_are_read_once(
+    county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlsgen import safety
+
+    ret = county / "交回"
+    ret.mkdir()
+    (ret / "a.xlsx").write_bytes(workbook_bytes(_filled_as("900101", county / "data")))
+    with open(ret / "巨大.xlsx", "wb") as f:
+        f.truncate(3 * 2**20)  # sparse: its size says it is too big before a byte is read
+    monkeypatch.setattr(safety, "MAX_FILE", 2**20)
+    opened: list[str] = []
+    real = safety.open_package
+    monkeypatch.setattr(safety, "open_package", lambda data, source: opened.append(source) or real(data, source))
+    result = cli("collect", ret, "--issued", county / "data", "-o", ret / "台账.xlsx")
+    assert result.exit_code == 1
+    assert "巨大.xlsx" in result.output and "文件过大" in result.output, result.output
+    assert _ledger(ret / "台账.xlsx")["900101"]["状态"] == "已交回·通过"
+    assert "巨大.xlsx" not in opened  # refused by its size, never read into memory
+    assert opened.count("a.xlsx") == 1  # checked once, then read from the checked parts

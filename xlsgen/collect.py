@@ -134,22 +134,25 @@ def load_issued(issued_dir: Path, problems: list[Problem]) -> list[Issued]:
 
 def read_return(path: Path) -> Return:
     """Read one returned workbook and its rule problems; a file that cannot be read keeps its reason."""
-    from .read import read_bytes
+    from . import safety
+    from .grid import load_grids
+    from .osfiles import NotReadable, read_regular
+    from .read import read_grids
     from .rules import Context
-    from .safety import open_package
     from .validate import check_imported
 
     ret = Return(path)
     try:
-        data = path.read_bytes()
-        properties = open_package(data, path.name).properties
+        # Never more than a workbook's size in memory: a 5 GB file named .xlsx is refused unread.
+        package = safety.open_package(read_regular(path, safety.MAX_FILE), path.name)
+        properties = package.properties
         if properties.get("xlsgen_kind"):
             ret.reason = f"是 xlsgen 生成的{properties['xlsgen_kind']}，不是交回的申报表"
             return ret
         ret.carried = properties.get(CODE_PROPERTY, "").strip()
-        imported = read_bytes(data, path.name)
-    except OSError as exc:
-        ret.reason = f"无法读取文件（{exc.strerror or exc}）"
+        imported = read_grids(load_grids(package), path.name, properties)  # the package checked once
+    except NotReadable as exc:
+        ret.reason = f"无法读取文件：{exc}"
         ret.problems = [_problem(ERROR, "E-LOAD", ret.reason, str(path))]
         return ret
     except XlsgenError as exc:
