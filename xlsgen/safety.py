@@ -25,7 +25,9 @@ write: every cell tag, counted by a pattern that finds any ``<c`` or ``<prefix:c
 ``<c r="A1" s=".." t="..">``; then every position is explicit and read by the pattern. Its quick form
 (what every form sheet takes) proves the bounding box small without reading a single position: when
 every canonical reference has one letter and at most five digits, the box is at most 99999 × 26 cells,
-within ``MAX_AREA``; any other canonical sheet is measured exactly. Anything else (single quotes,
+within ``MAX_AREA``; any other canonical sheet is measured exactly. Before it, a part short enough
+that no count can reach its limit only needs a search for the first cell tag that is not canonical and
+near (and for prefixed tags and ``uniqueCount``): finding none, it passes without a count being taken. Anything else (single quotes,
 spaces around ``=``, lowercase or missing ``r``, namespace prefixes, UTF-16) takes the slow path:
 expat, without namespace processing (calamine matches local names and ignores prefixes), replays
 calamine's own numbering (a cell's ``r``, else the current row and the next column).
@@ -75,6 +77,14 @@ _PREFIXED_HINT = re.compile(rb":c[\s/>]")  # a literal scan, far quicker; every 
 # digits; any other cell tag (not canonical, or farther out) matches as a bare ``<c``.
 _NEAR_CELL_TAG = re.compile(rb'<c(?: r="[A-Z][1-9][0-9]{0,4}"(?: (?:s|t|cm|vm|ph)="[^"<&]*")*\s*/?>|(?=[\s/>]))')
 _NEAR_ROWS, _NEAR_COLS = 99_999, 26
+# The first cell tag that _NEAR_CELL_TAG would match as a bare ``<c`` (not canonical, or farther out),
+# found without building a list: its canonical alternative, possessive (nothing after any of its
+# repeats could give back what the repeat took), in a negative lookahead; a ``<c`` ending the part
+# is found too (and left to _measure_quick). tests/test_hostile.py compares it with the findall.
+_ODD_CELL_TAG = re.compile(rb'<c(?! r="[A-Z][1-9][0-9]{0,4}+"(?: (?:s|t|cm|vm|ph)="[^"<&]*+")*+\s*+/?>|[^\s/>])')
+# A part no longer than this cannot hold more cell tags (``<c`` and one more byte), ``<si``/``:si``
+# tags or ``mergeCell`` names than the limits allow: their counts need not be taken to pass.
+_PLAIN_LIMIT = 900_000
 _SST_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?sst[\s/>][^<]*")
 _PLAIN_SST_TAG = re.compile(rb"<sst[\s/>][^<]*")  # _SST_TAG's matches when no ``:sst`` is in the part
 _UNIQUE = re.compile(rb"uniqueCount\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -156,7 +166,8 @@ def open_package(data: bytes, source: str) -> Package:
     names_of = {s.path: s.name for s in sheets}
     for path, body in parts.items():
         _check_part(body, path, names_of.get(path, path), source)
-    return Package(source, _rebuilt(parts), sheets, _custom_properties(parts, source), parts)
+    crcs = {i.filename: i.CRC for i in infos}  # every part's, checked as it was inflated
+    return Package(source, _rebuilt(parts, crcs), sheets, _custom_properties(parts, source), parts)
 
 
 def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
@@ -229,11 +240,11 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     if sig != b"PK\x03\x04" or data[h + 30 : h + 30 + n] != _encoded_name(info.orig_filename, flags):
         return None
     start = h + 30 + n + extra
-    raw = data[start : start + info.compress_size]
-    if len(raw) != info.compress_size:
+    if start + info.compress_size > len(data):
         return None
+    raw = memoryview(data)[start : start + info.compress_size]  # a view: the deflated bytes are not copied
     if info.compress_type == zipfile.ZIP_STORED:
-        body = raw if info.compress_size == info.file_size else None
+        body = bytes(raw) if info.compress_size == info.file_size else None
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-15)
         try:
@@ -255,12 +266,13 @@ def _encoded_name(name: str, flags: int) -> bytes | None:
         return None
 
 
-def _rebuilt(parts: dict[str, bytes]) -> bytes:
+def _rebuilt(parts: dict[str, bytes], crcs: dict[str, int] | None = None) -> bytes:
     """A zip of exactly the checked parts, stored (calamine reads stored parts faster than it inflates).
 
     Written by hand: a stored zip of a few parts is a header before each and a directory after them,
     and zipfile's writer costs a tenth of calamine's whole read. tests/test_hostile.py checks it against
-    zipfile's (``_rebuilt_by_zipfile``), entry for entry.
+    zipfile's (``_rebuilt_by_zipfile``), entry for entry. ``crcs``: the parts' CRCs when already known
+    (open_package checked each against its body), so as not to compute them twice.
     """
     chunks: list[bytes] = []
     directory: list[bytes] = []
@@ -268,7 +280,7 @@ def _rebuilt(parts: dict[str, bytes]) -> bytes:
     for name, body in parts.items():
         raw = name.encode("ascii") if name.isascii() else name.encode("utf-8")
         flags = 0 if name.isascii() else 0x800  # 0x800: the name is UTF-8, as zipfile marks it
-        crc, size = zlib.crc32(body), len(body)
+        crc, size = crcs[name] if crcs is not None else zlib.crc32(body), len(body)
         fixed = (20, flags, zipfile.ZIP_STORED, 0, _DOS_DATE, crc, size, size, len(raw))
         chunks += (_LOCAL.pack(b"PK\x03\x04", *fixed, 0), raw, body)
         directory += (_CENTRAL.pack(b"PK\x01\x02", 20, 0, *fixed, 0, 0, 0, 0, 0, offset), raw)
@@ -339,8 +351,12 @@ class _Extent:
 
 def _check_part(body: bytes, path: str, sheet: str, source: str) -> None:
     utf16 = body.startswith(_UTF16_STARTS)
-    if not utf16 and _SHEET_MARK not in body and _SST_MARK not in body:
-        return  # calamine cannot read it as a worksheet or as shared strings
+    if not utf16:
+        sheet_data = _SHEET_MARK in body
+        if not sheet_data and _SST_MARK not in body:
+            return  # calamine cannot read it as a worksheet or as shared strings
+        if _plainly_within_limits(body, sheet_data):
+            return
     try:
         extent = _measure_slow(body) if utf16 or not _fast_ok(body) else _measure_quick(body) or _measure_fast(body)
         if extent is None:
@@ -367,6 +383,36 @@ def _check_part(body: bytes, path: str, sheet: str, source: str) -> None:
             f"此单元格离表格主体太远（工作表范围达 {extent.rows} 行 × {extent.cols} 列），请删除表格以外的内容后重试",
             Location(source, sheet=sheet, cell=extent.far),
         )
+
+
+def _plainly_within_limits(body: bytes, sheet_data: bool) -> bool:
+    """True only when _measure_quick would measure the part and every check of _check_part pass it,
+    found with a few scans and no counting: a short part, every cell tag canonical and near A1, no
+    prefixed cell tag, and every ``uniqueCount`` plain digits within MAX_STRINGS. Otherwise False, and
+    the part is measured as before (which words any refusal)."""
+    if len(body) > _PLAIN_LIMIT or not _fast_ok(body):
+        return False
+    if sheet_data and (_ODD_CELL_TAG.search(body) or _PREFIXED_HINT.search(body)):
+        return False
+    return _plain_unique_counts(body)
+
+
+def _plain_unique_counts(body: bytes) -> bool:
+    """Every ``uniqueCount`` in the part, wherever it stands, is plain digits within MAX_STRINGS:
+    those _shared_strings reads (only inside an ``sst`` tag) are among them. Found from each ``q``, a
+    byte search far quicker than one for the name (parts hold few: sqref, uniqueCount)."""
+    q = body.find(b"q")
+    for _ in range(64):
+        if q < 0:
+            return True
+        if q >= 3 and body.startswith(b"uniqueCount", q - 3):
+            m = _UNIQUE.match(body, q - 3)
+            if m is not None:
+                value = m.group(1) if m.group(1) is not None else m.group(2)
+                if not value.isdigit() or len(value) > 7 or int(value) > MAX_STRINGS:  # isdigit: ASCII only
+                    return False
+        q = body.find(b"q", q + 1)
+    return False  # a part full of q: measured as before
 
 
 def _fast_ok(body: bytes) -> bool:
@@ -428,8 +474,10 @@ def _measure_fast(body: bytes) -> _Extent | None:
 
 def _count(raw: bytes | str) -> int:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
-    if not text.strip().isdigit():
+    if not (text.isascii() and text.strip().isdigit()):  # "²" is a digit to isdigit, not to int
         raise _Refused(f"共享文本数量“{text[:20]}”不是数字")
+    if len(text.strip().lstrip("0")) > 18:  # int() refuses more than 4300 digits; this is no count anyway
+        raise _Refused(f"共享文本数量“{text.strip()[:20]}…”大得不合理")
     return int(text)
 
 
