@@ -158,3 +158,35 @@ def test_shared_string_counts_still_refused(parts: dict[str, bytes], old: bytes,
 def test_rebuilt_with_known_crcs_is_rebuilt_with_computed_ones(parts: dict[str, bytes]) -> None:
     package = open_package(_rebuilt(parts), "好.xlsx")
     assert package.data == _rebuilt(package.parts)
+
+
+LAUGHS = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+EXTERNAL = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml"])
+@pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL])
+def test_parts_parsed_by_elementtree_never_reach_it_with_a_dtd(parts: dict[str, bytes], part: str, dtd: bytes) -> None:
+    body = parts[part]
+    root = body[body.index(b"?>") + 2 :]
+    changed = dict(parts)
+    changed[part] = dtd + root.replace(b"><", b">&b;<", 1)
+    with pytest.raises(UnsafeFileError, match="含有 DTD/实体声明"):
+        open_package(_rebuilt(changed), "实体.xlsx")
+
+
+def test_elementtree_and_defusedxml_read_the_same_trees(parts: dict[str, bytes]) -> None:
+    from xml.etree import ElementTree as ET
+
+    from defusedxml import ElementTree as SafeET
+
+    from xlsgen.safety import _parse
+
+    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml"):
+        assert ET.tostring(_parse(parts, name, "x")) == ET.tostring(SafeET.fromstring(parts[name])), name
+    # A part in UTF-16 is still read by defusedxml, and gives the same sheets.
+    utf16 = dict(parts)
+    text = parts["xl/workbook.xml"].decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    utf16["xl/workbook.xml"] = text.encode("utf-16")
+    ours, theirs = open_package(_rebuilt(utf16), "x.xlsx"), open_package(_rebuilt(parts), "x.xlsx")
+    assert ours.sheets == theirs.sheets and len(ours.sheets) >= 2

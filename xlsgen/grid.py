@@ -58,9 +58,9 @@ class Grid:
         # Rows reach as far as the last value or the last merge (an empty merged group can end a
         # sheet), but a merge is not allowed to stretch the sheet far beyond its values.
         last = max(rows, default=-1)
-        reach = min(max((m[2] for m in merges), default=-1), last + MERGE_REACH)
+        reach = min(max(map(_LAST_ROW, merges), default=-1), last + MERGE_REACH)  # map: no Python frame per item
         self.n_rows = max(last, reach) + 1
-        self.n_cols = max((max(row) for row in rows.values()), default=-1) + 1
+        self.n_cols = max(map(max, rows.values()), default=-1) + 1
         # Per column, the merges crossing it sorted by first row (a lookup is a bisect), made on first
         # use; a merge spanning a whole sheet counts for at most 64 columns past the last value.
         self._cover: dict[int, list[tuple[int, int, int]]] = {}
@@ -180,6 +180,7 @@ class Grid:
 
 
 _INF = float("inf")
+_LAST_ROW = operator.itemgetter(2)  # of a merged range (r0, c0, r1, c1)
 
 
 def _general(r: int, c: int) -> str:
