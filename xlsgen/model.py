@@ -27,12 +27,29 @@ from . import forms
 
 CENT = Decimal("0.01")
 _MONEY_LIMIT = Decimal("1e13")
-# XML 1.0 cannot carry these; a workbook holding them is corrupt in Excel.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot carry these; a workbook holding them is corrupt in Excel. (Written so that Python's
+# re and pydantic-core's Rust regex read the class alike: _PLAIN_TEXT uses it too.)
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 _has_control = _CONTROL.search
 
 
 def _to_money(value: Any) -> Decimal:
+    # The usual amount (a Decimal from the reader, a float from a JSON file) at most two places and in
+    # range, answered without the text round trip. Decimal(str(d)) is d itself (a Decimal's text is
+    # exact), and a float's text is its repr: the same amount _checked_money starts from; whatever is
+    # left over (rounding needed, out of range, not finite, any other type) is answered there.
+    kind = type(value)
+    if kind is Decimal or kind is float:
+        amount = value if kind is Decimal else Decimal(repr(value))
+        if amount.is_finite() and -_MONEY_LIMIT < amount < _MONEY_LIMIT:
+            cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+            if cents == amount:
+                return cents
+    return _checked_money(value)
+
+
+def _checked_money(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("金额应为数字，例如 450.00")
     if isinstance(value, float):
@@ -338,6 +355,17 @@ class Unit(Strict):
                 p.unit_code = p.unit_name = ""
         return self
 
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Unit:  # type: ignore[override]
+        """pydantic's model_validate, through the fast validator (_fast_validator) when it can answer."""
+        fast = _fast_validator() if cls is Unit and not options else None
+        if fast is not None:
+            try:
+                return fast.validate_python(obj)
+            except Exception:  # refused (or raised) there: the exact path answers, with its messages
+                pass
+        return super().model_validate(obj, **options)
+
     def to_json(self) -> str:
         """The canonical JSON text of a unit file (UTF-8, two-space indent, fields in model order)."""
         import json
@@ -348,6 +376,66 @@ class Unit(Strict):
         if data.get("draft") is None:
             data.pop("draft", None)
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- validating a unit fast
+#
+# Validating a unit is mostly its thousand texts, each a call from pydantic-core into _text. The fast
+# validator is the model's own core schema with each text's check said in pydantic-core's terms
+# (_PLAIN_TEXT: an exact str, short enough, no control character: _text's usual case, which it returns
+# unchanged), so a text costs no call into Python. It accepts less than the model (a number for a text,
+# a long text within Excel's limit, bytes), never anything else or differently: what it refuses, or
+# anything it raises, is validated again by the model itself, which gives the result, the errors and
+# their messages as before. The model's classes, schema, JSON schema and serialization are untouched.
+
+TESTED_CORE_VERSIONS = ("2.50.5",)  # pydantic-core: the prebuilt-validator reuse worked around below
+_PLAIN_TEXT = {"strict": True, "max_length": CELL_LIMIT // 2, "pattern": f"^[^{_CONTROL_CLASS}]*$"}
+
+
+def _fast_schema(node: Any, models: dict[type, Any]) -> Any:
+    """``node`` with each text's _text call replaced by _PLAIN_TEXT; each model class met → its config."""
+    if isinstance(node, list):
+        return [_fast_schema(n, models) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "function-before" and node["function"].get("function") is _text:
+        inner = node["schema"]
+        if inner.get("type") == "str" and not inner.keys() & _PLAIN_TEXT.keys():
+            return {**inner, **_PLAIN_TEXT}
+    if node.get("type") == "model":
+        models[node["cls"]] = node.get("config")
+    return {k: _fast_schema(v, models) for k, v in node.items()}
+
+
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The fast validator of a Unit, built once per process; None where it cannot be had."""
+    import pydantic_core
+
+    if pydantic_core.__version__ not in TESTED_CORE_VERSIONS:
+        return None
+    models: dict[type, Any] = {}
+    schema = _fast_schema(Unit.__pydantic_core_schema__, models)
+    # pydantic-core takes a complete model class's own validator for a model it meets in a schema
+    # ("prebuilt"), which would bring back every _text call: the classes are marked incomplete while
+    # the fast validator is built from the schema given, and complete again right after.
+    complete = {cls: cls.__dict__.get("__pydantic_complete__") for cls in models}
+    try:
+        for cls in models:
+            cls.__pydantic_complete__ = False
+        fast = pydantic_core.SchemaValidator(schema, models.get(Unit))
+    except Exception:  # a pydantic-core that builds differently: the model alone answers
+        return None
+    finally:
+        for cls, was in complete.items():
+            cls.__pydantic_complete__ = was
+    probe = {"code": "1", "name": "甲", "year": 2025, "long_term": {}}
+    try:
+        same = fast.validate_python(probe) == super(Unit, Unit).model_validate(probe)
+        fast.validate_python({**probe, "name": 1})  # the model takes the number as its text; this must not
+    except pydantic_core.ValidationError:
+        return fast if same else None
+    return None  # the texts are not checked by _PLAIN_TEXT: it would only cost
 
 
 # ---------------------------------------------------------------- indicator values
