@@ -329,3 +329,79 @@ def old_trigger(text: str) -> bool:
 @given(st.text('\\udDa80"x长', max_size=12))
 def test_the_surrogate_escape_trigger_is_the_same(text: str) -> None:
     assert jsontext._surrogate_escapes(text) == old_trigger(text)
+
+
+# ---------------------------------------------------------------- unit files: texts known free of controls
+
+CONTROLS = [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]]
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in (k, *_strings(v))]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return [node] if isinstance(node, str) else []
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_a_control_character_in_a_file_is_never_missed(ascii_only: bool) -> None:
+    for ch in CONTROLS:
+        for doc in ({"t": f"a{ch}b"}, [ch], {f"k{ch}": 1}):
+            assert not jsontext.control_free(json.dumps(doc, ensure_ascii=ascii_only)), repr(ch)
+    assert jsontext.control_free(json.dumps({"t": "甲\n\t\r\\ \u3000\x7f😀"}, ensure_ascii=ascii_only))
+
+
+JSON_TEXT = st.text(
+    st.sampled_from(["甲", "a", "\\", "b", "f", "u", "\n", "\x7f", *CONTROLS[::5], "\ufffe"]), max_size=6
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        JSON_TEXT | st.integers(),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(JSON_TEXT, c, max_size=3),
+        max_leaves=8,
+    ),
+    st.booleans(),
+)
+def test_a_file_said_free_of_controls_is(doc: Any, ascii_only: bool) -> None:
+    text = json.dumps(doc, ensure_ascii=ascii_only)
+    if jsontext.control_free(text):
+        assert not any(m._has_control(s) for s in _strings(json.loads(text)))
+
+
+def old_unit_from_json(text: bytes, source: str) -> Unit:
+    """model.unit_from_json as it was: loads, then the model's own validator."""
+    from xlsgen.errors import ERROR, DataError, Location, Problem
+
+    data = jsontext.loads(text, source)
+    try:
+        return exact(data)
+    except ValidationError as exc:
+        raise DataError(
+            Problem(ERROR, DataError.code, explain(e), Location(source, json_path(e["loc"]))) for e in exc.errors()
+        ) from None
+
+
+def _file_outcome(fn: Any, text: bytes) -> Any:
+    from xlsgen.errors import DataError
+
+    try:
+        unit = fn(text, "x.json")
+    except DataError as exc:
+        return ("refused", [(p.code, p.message, p.location) for p in exc.problems])
+    return ("ok", _shape(unit), unit.to_json())
+
+
+JSON_ODD = [v for v in ODD if not isinstance(v, (bytes, bytearray, Decimal, dt.date))]
+
+
+@pytest.mark.parametrize("value", JSON_ODD, ids=lambda v: repr(v)[:20])
+def test_a_unit_file_with_a_changed_value_is_read_as_before(value: Any) -> None:
+    data = _data_units()[1]
+    for path in PLACES:
+        for ascii_only in (True, False):
+            text = json.dumps(_replaced(data, path, value), ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+            assert _file_outcome(m.unit_from_json, text) == _file_outcome(old_unit_from_json, text), path

@@ -24,6 +24,9 @@ MAX_DEPTH = 100  # a unit file nests five levels deep; anything near Python's re
 MAX_DIGITS = 50  # an integer longer than this is no year, amount or percentage
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
+# What can put a control character model.py refuses into a parsed string (raw ones are invalid JSON):
+# the escapes \b, \f, \u0000–\u001f, \ufffe, \uffff (a superset: \\b, an escaped backslash, matches too).
+_CONTROL_ESCAPE = re.compile(r"\\(?:[bf]|u00[01]|u[fF]{3}[eEfF])")
 _HINTS = {
     "Expecting ',' delimiter": "缺少逗号",
     "Expecting property name enclosed in double quotes": "键名应使用英文双引号，或多了一个逗号",
@@ -104,6 +107,14 @@ def _surrogate_escapes(text: str) -> bool:
     A one-character search first (memchr-fast: most files hold no backslash at all), then one regex
     scan, rather than the three scans for two-character substrings it replaced."""
     return "\\" in text and _SURROGATE_ESCAPE.search(text) is not None
+
+
+def control_free(text: str) -> bool:
+    """True when no string parsed from the JSON ``text`` can hold a control character (nor U+FFFE/U+FFFF):
+    the model then need not look for one in every text (model._validated)."""
+    if "\ufffe" in text or "\uffff" in text:
+        return False
+    return "\\" not in text or _CONTROL_ESCAPE.search(text) is None
 
 
 def decode(raw: bytes, source: str) -> str:

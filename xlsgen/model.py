@@ -358,12 +358,8 @@ class Unit(Strict):
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Unit:  # type: ignore[override]
         """pydantic's model_validate, through the fast validator (_fast_validator) when it can answer."""
-        fast = _fast_validator() if cls is Unit and not options else None
-        if fast is not None:
-            try:
-                return fast.validate_python(obj)
-            except Exception:  # refused (or raised) there: the exact path answers, with its messages
-                pass
+        if cls is Unit and not options:
+            return _validated(obj)
         return super().model_validate(obj, **options)
 
     def to_json(self) -> str:
@@ -387,35 +383,51 @@ class Unit(Strict):
 # a long text within Excel's limit, bytes), never anything else or differently: what it refuses, or
 # anything it raises, is validated again by the model itself, which gives the result, the errors and
 # their messages as before. The model's classes, schema, JSON schema and serialization are untouched.
+# A unit file whose text shows that none of its strings holds a control character (jsontext.control_free)
+# is validated without the pattern (_SHORT_TEXT), the costlier half of a text's check.
 
 TESTED_CORE_VERSIONS = ("2.50.5",)  # pydantic-core: the prebuilt-validator reuse worked around below
-_PLAIN_TEXT = {"strict": True, "max_length": CELL_LIMIT // 2, "pattern": f"^[^{_CONTROL_CLASS}]*$"}
+_SHORT_TEXT = {"strict": True, "max_length": CELL_LIMIT // 2}
+_PLAIN_TEXT = {**_SHORT_TEXT, "pattern": f"^[^{_CONTROL_CLASS}]*$"}
 
 
-def _fast_schema(node: Any, models: dict[type, Any]) -> Any:
-    """``node`` with each text's _text call replaced by _PLAIN_TEXT; each model class met → its config."""
+def _validated(obj: Any, control_free: bool = False) -> Unit:
+    """``Unit.model_validate(obj)``; ``control_free``: no string in ``obj`` holds a control character."""
+    fast = _fast_validator(not control_free)
+    if fast is not None:
+        try:
+            return fast.validate_python(obj)
+        except Exception:  # refused (or raised) there: the exact path answers, with its messages
+            pass
+    return super(Unit, Unit).model_validate(obj)
+
+
+def _fast_schema(node: Any, models: dict[type, Any], text: dict[str, Any]) -> Any:
+    """``node`` with each text's _text call replaced by ``text``; each model class met → its config."""
     if isinstance(node, list):
-        return [_fast_schema(n, models) for n in node]
+        return [_fast_schema(n, models, text) for n in node]
     if not isinstance(node, dict):
         return node
     if node.get("type") == "function-before" and node["function"].get("function") is _text:
         inner = node["schema"]
         if inner.get("type") == "str" and not inner.keys() & _PLAIN_TEXT.keys():
-            return {**inner, **_PLAIN_TEXT}
+            return {**inner, **text}
     if node.get("type") == "model":
         models[node["cls"]] = node.get("config")
-    return {k: _fast_schema(v, models) for k, v in node.items()}
+    return {k: _fast_schema(v, models, text) for k, v in node.items()}
 
 
-@lru_cache(maxsize=1)
-def _fast_validator() -> Any:
-    """The fast validator of a Unit, built once per process; None where it cannot be had."""
+@lru_cache(maxsize=2)
+def _fast_validator(controls: bool = True) -> Any:
+    """The fast validator of a Unit, its texts checked for control characters too (_PLAIN_TEXT) or not
+    (_SHORT_TEXT), built once per process; None where it cannot be had."""
     import pydantic_core
 
     if pydantic_core.__version__ not in TESTED_CORE_VERSIONS:
         return None
     models: dict[type, Any] = {}
-    schema = _fast_schema(Unit.__pydantic_core_schema__, models)
+    text = _PLAIN_TEXT if controls else _SHORT_TEXT
+    schema = _fast_schema(Unit.__pydantic_core_schema__, models, text)
     # pydantic-core takes a complete model class's own validator for a model it meets in a schema
     # ("prebuilt"), which would bring back every _text call: the classes are marked incomplete while
     # the fast validator is built from the schema given, and complete again right after.
@@ -435,7 +447,7 @@ def _fast_validator() -> Any:
         fast.validate_python({**probe, "name": 1})  # the model takes the number as its text; this must not
     except pydantic_core.ValidationError:
         return fast if same else None
-    return None  # the texts are not checked by _PLAIN_TEXT: it would only cost
+    return None  # the texts are not checked by ``text``: it would only cost
 
 
 # ---------------------------------------------------------------- indicator values
@@ -526,11 +538,13 @@ def unit_from_json(text: str | bytes, source: str) -> Unit:
     from pydantic import ValidationError
 
     from .errors import ERROR, DataError, Location, Problem
-    from .jsontext import loads
+    from .jsontext import control_free, decode, loads
 
+    if isinstance(text, bytes):
+        text = decode(text, source)
     data = loads(text, source)  # refuses what json.loads would let through (issue 13 §2, §8)
     try:
-        return Unit.model_validate(data)
+        return _validated(data, control_free(text))
     except ValidationError as exc:
         raise DataError(
             Problem(ERROR, DataError.code, explain(e), Location(source, json_path(e["loc"]))) for e in exc.errors()
