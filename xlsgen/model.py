@@ -383,6 +383,8 @@ class Unit(Strict):
 # a long text within Excel's limit, bytes), never anything else or differently: what it refuses, or
 # anything it raises, is validated again by the model itself, which gives the result, the errors and
 # their messages as before. The model's classes, schema, JSON schema and serialization are untouched.
+# (pydantic-core takes a str subclass by its characters, as _text does unless the subclass redefines
+# len(): no file or workbook gives such a value.)
 # A unit file whose text shows that none of its strings holds a control character (jsontext.control_free)
 # is validated without the pattern (_SHORT_TEXT), the costlier half of a text's check.
 
