@@ -138,3 +138,35 @@ def test_a_slotted_labels_remembered_answers_are_its_answers() -> None:
     assert [label.match(t) for t in texts] == fresh  # answered, then remembered
     assert [label.match(t) for t in texts] == fresh
     assert any(fresh) and not all(fresh)
+
+
+def old_unplaced(g: Grid, used: set[tuple[str, int, int]], known: Any) -> list[tuple[int, int]]:
+    """ReadLog.unplaced's cells as it found them: every cell looked up in one set of (sheet, row, col)."""
+    rows = g.rows
+    return [
+        (r, c) for r in sorted(rows) for c in sorted(rows[r]) if (g.name, r, c) not in used and not known(g.text(r, c))
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(grids(), st.data())
+def test_unplaced_cells_are_those_the_set_of_used_cells_left(g: Grid, data: st.DataObject) -> None:
+    cells = [(r, c) for r in g.rows for c in g.rows[r]]
+    marked = data.draw(st.lists(st.sampled_from(cells) if cells else st.nothing(), max_size=len(cells)))
+    marked += data.draw(st.lists(st.tuples(st.integers(0, 45), st.integers(0, 3)), max_size=5))  # empty cells too
+    log = ReadLog("x.xlsx")
+    other = Grid("另一表", dict(g.rows), [])  # marks on another sheet do not count
+    for r, c in marked[: len(marked) // 2]:
+        log.mark(g, r, c)
+        log.mark(other, r + 1, c)
+    for r, c in marked[len(marked) // 2 :]:
+        log.take(g, r, c)
+
+    def known(text: str) -> bool:
+        return text.startswith("合")
+
+    log.unplaced(g, known)
+    expected = old_unplaced(g, {(g.name, r, c) for r, c in marked}, known)
+    listed = [p.location.cell for p in log.problems if p.location.cell and "不在表格的任何栏目中" in p.message]
+    assert listed == [g.a1(r, c) for r, c in expected[:50]]
+    assert any("另有" in p.message for p in log.problems) == (len(expected) > 50)

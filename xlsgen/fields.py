@@ -154,7 +154,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
     seen: dict[str, tuple[int, int]] = {}
     starts: dict[tuple[int, int, int, int], int] = {}
     indexed: dict[tuple[int, int], Labels | None] = {}
-    used, name = log.used, g.name
+    used = log.marks(g)
     for place in places:
         section = where.get(place.section or "")
         if section is None:
@@ -173,7 +173,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
                 log.warn(g, section[0], place.label_col, f"找不到“{place.label.text}”栏目，未读取")
             continue
         r, c = at
-        used.add((name, r - place.dr, place.label_col))  # log.mark, inline
+        used[r - place.dr].add(place.label_col)  # log.mark, inline
         if not place.data:
             log.show(path, g, r, c)
             continue
@@ -221,13 +221,13 @@ def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, t
                 return decode.date(g.value(r, c + 1), g.text(r, c + 1)), (r, c + 1)
             return (decode.date(None, inside) if inside else None), (r, c)
         if place.kind == "money":
-            log.used.add((g.name, r, c))  # log.mark, inline
+            log.marks(g)[r].add(c)
             amount, note = decode.money(value, _shown(g, r, c, value))
             if note:
                 log.warn(g, r, c, note)
             return amount, (r, c)
         if place.kind == "percent":
-            log.used.add((g.name, r, c))
+            log.marks(g)[r].add(c)
             return (None if value is None else decode.percent(value, _shown(g, r, c, value))), (r, c)
         if place.kind == "date":
             log.mark(g, r, c)

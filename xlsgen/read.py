@@ -25,7 +25,6 @@ from typing import Any
 
 from .anchors import DEPT_LABELS, PROJECT_LABELS, Spec, loose, spec
 from .assemble import MISSING, Part, assemble
-from .decode import Unreadable, percent
 from .errors import ERROR, Location, Problem, ReadError
 from .fields import bounds_of, find_anchors, first_row, read_places
 from .forms import IDENTITY_PROPERTIES
@@ -288,10 +287,8 @@ def read_project(
     """One project block: its fields by the template's places, its indicator table, its unit line and heading."""
     table = find_table(g, s.project_table, rc, end)
     top = table if table is not None else end
-    sub = ReadLog(log.source)
+    sub = log.block()
     values = read_places(g, s.project_places, {"": (rc, top)}, sub)
-    log.used |= sub.used
-    log.problems += sub.problems
     part = Part(g, (start, s.heading_col), {}, {p: (r, c) for p, (_, r, c) in sub.placed().items()})
     part.shown = sub.shown  # placed under the project's path by assemble
     for n in ("code", "name", "use"):
@@ -333,10 +330,12 @@ def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) ->
     fraction = bool(numbers) and max(numbers) <= 1
     plan: dict[str, Any] = {}
     for k, v in held.items():
-        try:
-            plan[k] = None if v is None else percent(v, "" if isinstance(v, (int, float)) else g.text(*where[k]), fraction)
-        except Unreadable:
-            plan[k] = None  # reported by read_places already
+        # read_places decoded the cell as decode.percent does without ``fraction`` (None: empty, or
+        # unreadable and reported there): a number only remains to be scaled.
+        d = values.get(_PLAN_PATH[k])
+        if d is not None and fraction and isinstance(v, (int, float)) and not isinstance(v, bool):
+            d = d * 100
+        plan[k] = d
     if all(v is None for v in plan.values()):
         return None
     for k, label in SpendPlan.CHECKPOINTS:
@@ -351,4 +350,5 @@ def _plan(g: Grid, s: Spec, part: Part, values: dict[str, Any], log: ReadLog) ->
 
 
 _PLAN = tuple((k, f"plan.{k}") for k, _ in SpendPlan.CHECKPOINTS)
+_PLAN_PATH = dict(_PLAN)
 _CENT = Decimal("0.00")

@@ -8,6 +8,7 @@ or reported as an error at its cell: nothing a unit typed is dropped silently.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import Any
 
 from .errors import ERROR, WARNING, Location, Problem
@@ -50,13 +51,25 @@ class TableCells:
 _Chunk = tuple[str, Grid | None, dict[str, Any], TableCells | None]
 
 
+Used = defaultdict[int, set[int]]  # the columns used, by row
+
+
 class ReadLog:
     def __init__(self, source: str) -> None:
         self.source = source
-        self.used: set[tuple[str, int, int]] = set()
+        # The cells used, by sheet name, as columns by row: unplaced then compares a row's cells with
+        # its used columns at once, and a table marks a row's cells in one go.
+        self._used: dict[str, Used] = {}
         self.problems: list[Problem] = []
         self.shown: dict[str, Any] = {}  # computed cells: JSON path → what the cell shows
         self._placed: list[_Chunk] = []  # where each JSON path was read, see where()
+
+    def block(self) -> ReadLog:
+        """A log of its own for the paths placed and the computed cells shown, sharing the cells used and
+        the problems with this one: a project block's paths are placed once its project's index is known."""
+        sub = ReadLog(self.source)
+        sub._used, sub.problems = self._used, self.problems
+        return sub
 
     # ---------------------------------------------------------------- problems
 
@@ -74,8 +87,15 @@ class ReadLog:
 
     # ---------------------------------------------------------------- cells
 
+    def marks(self, g: Grid) -> Used:
+        """The grid's used cells, for a loop that marks many (``marks(g)[r].add(c)`` is ``mark(g, r, c)``)."""
+        used = self._used.get(g.name)
+        if used is None:
+            used = self._used[g.name] = defaultdict(set)
+        return used
+
     def mark(self, g: Grid, r: int, c: int) -> None:
-        self.used.add((g.name, r, c))
+        self.marks(g)[r].add(c)
 
     def place(self, path: str, g: Grid, r: int, c: int) -> None:
         """JSON path ``path`` was read from (r, c)."""
@@ -136,7 +156,7 @@ class ReadLog:
 
     def take(self, g: Grid, r: int, c: int) -> str:
         """Mark a cell as read and return its text (control characters, which XML cannot hold, removed)."""
-        self.used.add((g.name, r, c))
+        self.marks(g)[r].add(c)
         row = g.rows.get(r)
         v = row.get(c) if row else None
         text = "" if v is None else v if v.__class__ is str else g.text(r, c)  # g.text, inline for text
@@ -147,20 +167,19 @@ class ReadLog:
 
     def show(self, path: str, g: Grid, r: int, c: int) -> None:
         """A computed cell: not data, but where it is and what it shows go to the validator."""
-        self.used.add((g.name, r, c))
+        self.marks(g)[r].add(c)
         self.place(path, g, r, c)
         if g.value(r, c) is not None:
             self.shown[path] = g.value(r, c)
 
     def unplaced(self, g: Grid, known: Any) -> None:
         """An error for every non-empty cell neither used nor ``known(text)`` (a label of the form)."""
-        name, used, rows = g.name, self.used, g.rows
-        left = [
-            (r, c)
-            for r in sorted(rows)
-            for c in sorted(rows[r])
-            if (name, r, c) not in used and not known(g.text(r, c))
-        ]  # g.cells(), inline
+        used, rows = self._used.get(g.name, {}), g.rows
+        left = []
+        for r in sorted(rows):  # g.cells(), a row at a time
+            line, done = rows[r], used.get(r)
+            if done is None or not done.issuperset(line):
+                left += [(r, c) for c in sorted(line) if (done is None or c not in done) and not known(g.text(r, c))]
         for r, c in left[:LISTED]:
             text = g.text(r, c).replace("\n", " ")
             self.error(

@@ -101,6 +101,8 @@ def merged_rows(g: Grid, c: int, lo: int, hi: int) -> dict[int, Region]:
 
 
 _INF = float("inf")
+_EMPTY: dict[int, Any] = {}
+_ASK = "ask"  # header_kind must be asked
 
 
 def read_table(
@@ -126,9 +128,12 @@ def read_table(
     others = [(c, name, name == "level3") for name, c in t.cols.items() if name not in LEVELS]
     cells = TableCells(prefix, (*LEVELS, *(name for _, name, _ in others)), tuple(c for c, _, _ in others))
     kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
-    # The loop runs once per row of every table: what it calls is bound to locals first.
-    lines, take, used, name, search = g.rows, log.take, log.used, g.name, _CONTROL.search
-    placed, canonical = cells.rows, _canonical
+    # The loop runs once per row of every table: what it calls is bound to locals first, and the common
+    # cases of header_kind, _level and log.take are written out in it.
+    lines, take, used, search = g.rows, log.take, log.marks(g), _CONTROL.search
+    placed, canonical, anchor, width = cells.rows, _canonical, t.anchor, t.width
+    header_keys, year_cols = t.headers, t.year_cols
+    skip = a if block_label else -1  # as header_kind skips it
     merged1, merged2 = merged_rows(g, c1, first, end), merged_rows(g, c2, first, end)
     for r in range(first, end):
         line = lines.get(r)
@@ -139,33 +144,71 @@ def read_table(
         else:
             above = False
         if line is not None:
-            kind = kinds[r] = header_kind(g, t, r)
+            kind: str | None = _ASK
+            for c, v in line.items():  # header_kind of a row of data: its first cell is no header
+                if c < width and c != skip:
+                    if v.__class__ is str and c not in year_cols and loose(v) not in header_keys:
+                        kind = _ASK if anchor.match(v) else None
+                    break
+            else:
+                kind = None  # nothing in the table's columns
+            if kind is _ASK:
+                kind = header_kind(g, t, r)
+            kinds[r] = kind
             if kind == "labels" or (kind == "years" and above):  # printed again after a page break
                 headers.add(r)
                 for c in line:
-                    if c < t.width:
+                    if c < width:
                         log.mark(g, r, c)
                 continue
-            if block_label and a in line and t.anchor.match(g.text(r, a)):
+            if block_label and a in line and anchor.match(g.text(r, a)):
                 log.mark(g, r, a)  # the block label printed again after a page break
         at1, at2 = merged1.get(r) or (r, c1, r, c1), merged2.get(r) or (r, c2, r, c2)  # g.region
         if not (at1[2] > at1[0] >= first or at2[2] > at2[0] >= first) and (
             line is None or line.keys().isdisjoint(fields)
         ):
             continue  # a blank row (in no group), or the one empty row of an empty table
-        if (at1[0] != r or at1[1] != c1) and at1[0] >= first:  # in a group merged down: _level's first case
-            l1, cell1, started = take(g, at1[0], at1[1]), (at1[0], at1[1]), False
-        else:
+        # 一级 (and then 二级): the first cell of the group merged down it, its own cell, or one above (_level)
+        l1 = l2 = None
+        r0, k0 = at1[0], at1[1]
+        if r0 >= first and (r0 != r or k0 != c1):  # in a group merged down
+            cell1, started = (r0, k0), False
+        elif (line is not None and line.get(c1) is not None) or at1[2] > r0 or at1[3] > k0:
+            cell1, started = (r, c1), True
+        else:  # typed once for a group: the label above
             (l1, cell1), started = _level(g, r, c1, first, headers, log, True, at1)
-        if (at2[0] != r or at2[1] != c2) and at2[0] >= first:
-            l2, cell2 = take(g, at2[0], at2[1]), (at2[0], at2[1])
+        if l1 is None:
+            x, y = cell1
+            v = lines.get(x, _EMPTY).get(y)
+            if v.__class__ is str and not search(v):  # log.take, inline for plain text
+                used[x].add(y)
+                l1 = v
+            else:
+                l1 = take(g, x, y)
+        r0, k0 = at2[0], at2[1]
+        if r0 >= first and (r0 != r or k0 != c2):
+            cell2 = (r0, k0)
+        elif (line is not None and line.get(c2) is not None) or at2[2] > r0 or at2[3] > k0 or started:
+            cell2 = (r, c2)
         else:
-            (l2, cell2), _ = _level(g, r, c2, first, headers, log, not started, at2)
-        row: dict[str, Any] = {"level1": canonical(labels, l1), "level2": canonical(labels, l2)}
+            (l2, cell2), _ = _level(g, r, c2, first, headers, log, True, at2)
+        if l2 is None:
+            x, y = cell2
+            v = lines.get(x, _EMPTY).get(y)
+            if v.__class__ is str and not search(v):
+                used[x].add(y)
+                l2 = v
+            else:
+                l2 = take(g, x, y)
+        row: dict[str, Any] = {
+            "level1": labels.get(l1) or canonical(labels, l1),
+            "level2": labels.get(l2) or canonical(labels, l2),
+        }
+        done = used[r]
         for c, key, fixed in others:
             v = line.get(c) if line is not None else None
             if v.__class__ is str and not search(v):  # log.take, inline for plain text
-                used.add((name, r, c))
+                done.add(c)
                 text = v
             else:
                 text = take(g, r, c)
