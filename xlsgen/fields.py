@@ -23,10 +23,14 @@ Bounds = dict[str, tuple[int, int]]
 def find_anchors(g: Grid, anchors: dict[str, Label], log: ReadLog, col: int = 0) -> dict[str, int]:
     """The row of each anchor found in column ``col``, each taken once, top to bottom."""
     found: dict[str, int] = {}
+    keys = {label.key for label in anchors.values() if label.slot is None}
+    slotted = [(n, label) for n, label in anchors.items() if label.slot is not None]
     for r in sorted(g.rows):
         if g.value(r, col) is None:
             continue
         text = g.text(r, col)
+        if loose(text) not in keys and not any(n not in found and label.match(text) for n, label in slotted):
+            continue  # no anchor's label: what follows would find none, trying each
         name = next((n for n, label in anchors.items() if n not in found and label.match(text)), None)
         if name is not None:
             found[name] = r

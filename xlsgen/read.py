@@ -135,20 +135,20 @@ def sheet_kind(g: Grid, s: Spec) -> str | None:
     # The column's text (a str subclass, as openpyxl may give, is indexed with the numbers).
     extra = [v for r in others if isinstance(v := g.rows[r][s.anchor_col], str)]
     keys = set(by_key) | {loose(t) for t in extra}
-    col_a: list[str] | None = None
     found = 0
+    slotted = []
     for a in s.sections.values():
-        if a.slot is None:  # matched by its key alone
+        if a.slot is None or a.key in keys:  # matched by its key alone (a slotted one typed as the label)
             found += a.key in keys
-            continue
-        if a.key in keys:  # a text of the column matches it as the label alone: no need to try each
-            found += 1
-            continue
-        if col_a is None:
-            col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
-        found += any(a.match(t) for t in col_a)
+        else:
+            slotted.append(a)
     if found >= 3:
         return "dept"
+    if found + len(slotted) >= 3:  # only then can the slotted anchors decide it: their regex on each text
+        col_a = [v for row in g.rows.values() if isinstance(v := row.get(s.anchor_col), str)]
+        found += sum(any(a.match(t) for t in col_a) for a in slotted)
+        if found >= 3:
+            return "dept"
     code = s.place("code").label
     project = {p.label.key for p in s.project_places if p.label_col == s.anchor_col} | {s.project_table.anchor.key}
     if code.key in keys and len(keys & project) >= 3:  # 项目编码 and two more
