@@ -15,7 +15,7 @@ from typing import Any
 from . import decode
 from .anchors import Label, Place, loose
 from .grid import Grid
-from .readlog import ReadLog
+from .readlog import ReadLog, Used
 
 Bounds = dict[str, tuple[int, int]]
 
@@ -181,7 +181,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
         if not place.data:
             log.show(path, g, r, c)
             continue
-        value, (r, c) = _decode(g, place, r, c, log)
+        value, (r, c) = _decode(g, place, r, c, log, used)
         if value is _NOTHING:  # reported at its cell; the field is still there, for the rules' messages
             log.place_first(path, g, r, c)
             continue
@@ -207,9 +207,9 @@ def _shown(g: Grid, r: int, c: int, value: Any) -> str:
     return "" if isinstance(value, (int, float)) and not isinstance(value, bool) else g.text(r, c)
 
 
-def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, tuple[int, int]]:
+def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog, used: Used) -> tuple[Any, tuple[int, int]]:
     """One cell by its place's kind, and the cell it was read from; a value that cannot be read is an
-    error at its cell."""
+    error at its cell. ``used``: ``log.marks(g)``."""
     row = g.rows.get(r)
     value = row.get(c) if row else None  # g.value, inline
     try:
@@ -225,13 +225,13 @@ def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog) -> tuple[Any, t
                 return decode.date(g.value(r, c + 1), g.text(r, c + 1)), (r, c + 1)
             return (decode.date(None, inside) if inside else None), (r, c)
         if place.kind == "money":
-            log.marks(g)[r].add(c)
+            used[r].add(c)
             amount, note = decode.money(value, _shown(g, r, c, value))
             if note:
                 log.warn(g, r, c, note)
             return amount, (r, c)
         if place.kind == "percent":
-            log.marks(g)[r].add(c)
+            used[r].add(c)
             return (None if value is None else decode.percent(value, _shown(g, r, c, value))), (r, c)
         if place.kind == "date":
             log.mark(g, r, c)

@@ -160,7 +160,7 @@ class ReadLog:
         row = g.rows.get(r)
         v = row.get(c) if row else None
         text = "" if v is None else v if v.__class__ is str else g.text(r, c)  # g.text, inline for text
-        if text and _CONTROL.search(text):
+        if text and not text.isprintable() and _CONTROL.search(text):  # control characters are unprintable
             self.warn(g, r, c, "含有不可见的控制字符，已删除")
             text = _CONTROL.sub("", text)
         return text

@@ -17,7 +17,7 @@ from .anchors import Label, Table, loose, squash
 from .decode import Unreadable, money
 from .fields import first_row
 from .grid import Grid, Region
-from .readlog import _CONTROL, ReadLog, TableCells
+from .readlog import _CONTROL, ReadLog, TableCells, Used
 
 Cells = dict[str, tuple[int, int]]  # field → (row, col)
 LEVELS = ("level1", "level2")
@@ -51,13 +51,32 @@ def is_header_row(g: Grid, t: Table, r: int, after_labels: bool = False) -> bool
     return kind == "labels" or (kind == "years" and after_labels)
 
 
-def _header_cell(g: Grid, t: Table, r: int, c: int) -> bool:
-    text = g.text(r, c)
-    return (
-        loose(text) in t.headers
-        or t.anchor.match(text)
-        or (c in t.year_cols and any(y.match(text) for y in t.year_headers))
-    )
+def _anchor_row(g: Grid, t: Table, r: int, used: Used) -> str | None:
+    """``header_kind`` of a table's first row, marking as it goes its cells that hold one of the table's
+    header texts (its anchor, a header label, a year header): the row may hold other content too."""
+    line = g.rows.get(r)
+    if not line:
+        return None
+    labels = years = 0
+    data = False
+    skip = t.anchor_col if t.block_label else -1
+    for c, v in line.items():
+        if c >= t.width:
+            continue
+        text = v if v.__class__ is str else g.text(r, c)
+        if loose(text) in t.headers:
+            hit = "label"
+        elif c in t.year_cols and any(y.match(text) for y in t.year_headers):
+            hit = "year"
+        else:
+            hit = "anchor" if t.anchor.match(text) else ""
+        if hit:
+            used[r].add(c)
+        if c != skip:
+            data |= not hit
+            labels += hit == "label"
+            years += hit == "year"
+    return None if data else "labels" if labels else "years" if years else None
 
 
 def find_table(g: Grid, t: Table, lo: int, hi: int, header: bool = True) -> int | None:
@@ -111,26 +130,32 @@ def read_table(
     """The rows of a table from its first row ``start`` to ``end``, and the cells of their fields
     (paths ``<prefix>[i].field``)."""
     c1, c2 = t.cols["level1"], t.cols["level2"]
+    lines, used = g.rows, log.marks(g)
+    # header_kind by row (a row's kind is asked again for the next row), the anchor row's marking its
+    # header cells as it goes.
+    kinds: dict[int, str | None] = {start: _anchor_row(g, t, start, used)}
     headers = {start}
     first, above = start + 1, True
-    while first < end and first in g.rows and is_header_row(g, t, first, above):
-        above = header_kind(g, t, first) == "labels"
+    while first < end and first in lines:  # the rest of the header: is_header_row, one row at a time
+        kind = kinds[first] = header_kind(g, t, first)
+        if not (kind == "labels" or (kind == "years" and above)):
+            break
+        above = kind == "labels"
         headers.add(first)
         first += 1
     for r in headers:
-        for c in g.rows.get(r, {}):
-            if c < t.width and (r != start or _header_cell(g, t, r, c)):
-                log.mark(g, r, c)
+        if r != start and r in lines:
+            used[r].update(c for c in lines[r] if c < t.width)
     rows: list[dict[str, Any]] = []
     a = t.anchor_col
     block_label = t.block_label
     fields = list(t.cols.values())
     others = [(c, name, name == "level3") for name, c in t.cols.items() if name not in LEVELS]
     cells = TableCells(prefix, (*LEVELS, *(name for _, name, _ in others)), tuple(c for c, _, _ in others))
-    kinds: dict[int, str | None] = {}  # header_kind by row: a row's kind is asked again for the next row
     # The loop runs once per row of every table: what it calls is bound to locals first, and the common
     # cases of header_kind, _level and log.take are written out in it.
-    lines, take, used, search = g.rows, log.take, log.marks(g), _CONTROL.search
+    # A printable text holds no control character (they are all unprintable): the regex only for the rest.
+    take, search = log.take, _CONTROL.search
     placed, canonical, anchor, width = cells.rows, _canonical, t.anchor, t.width
     header_keys, year_cols = t.headers, t.year_cols
     skip = a if block_label else -1  # as header_kind skips it
@@ -144,17 +169,18 @@ def read_table(
         else:
             above = False
         if line is not None:
-            kind: str | None = _ASK
-            for c, v in line.items():  # header_kind of a row of data: its first cell is no header
-                if c < width and c != skip:
-                    if v.__class__ is str and c not in year_cols and loose(v) not in header_keys:
-                        kind = _ASK if anchor.match(v) else None
-                    break
-            else:
-                kind = None  # nothing in the table's columns
+            kind = kinds.get(r, _ASK)
             if kind is _ASK:
-                kind = header_kind(g, t, r)
-            kinds[r] = kind
+                for c, v in line.items():  # header_kind of a row of data: its first cell is no header
+                    if c < width and c != skip:
+                        if v.__class__ is str and c not in year_cols and loose(v) not in header_keys:
+                            kind = _ASK if anchor.match(v) else None
+                        break
+                else:
+                    kind = None  # nothing in the table's columns
+                if kind is _ASK:
+                    kind = header_kind(g, t, r)
+                kinds[r] = kind
             if kind == "labels" or (kind == "years" and above):  # printed again after a page break
                 headers.add(r)
                 for c in line:
@@ -180,7 +206,7 @@ def read_table(
         if l1 is None:
             x, y = cell1
             v = lines.get(x, _EMPTY).get(y)
-            if v.__class__ is str and not search(v):  # log.take, inline for plain text
+            if v.__class__ is str and (v.isprintable() or not search(v)):  # log.take, inline for plain text
                 used[x].add(y)
                 l1 = v
             else:
@@ -195,7 +221,7 @@ def read_table(
         if l2 is None:
             x, y = cell2
             v = lines.get(x, _EMPTY).get(y)
-            if v.__class__ is str and not search(v):
+            if v.__class__ is str and (v.isprintable() or not search(v)):
                 used[x].add(y)
                 l2 = v
             else:
@@ -207,7 +233,7 @@ def read_table(
         done = used[r]
         for c, key, fixed in others:
             v = line.get(c) if line is not None else None
-            if v.__class__ is str and not search(v):  # log.take, inline for plain text
+            if v.__class__ is str and (v.isprintable() or not search(v)):  # log.take, inline for plain text
                 done.add(c)
                 text = v
             else:
