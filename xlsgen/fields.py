@@ -157,16 +157,16 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
     values: dict[str, Any] = {}
     seen: dict[str, tuple[int, int]] = {}
     starts: dict[tuple[int, int, int, int], int] = {}
-    indexed: dict[tuple[int, int], Labels | None] = {}
+    indexed: dict[str, Labels | None] = {}  # by section
     used = log.marks(g)
     for place in places:
         section = where.get(place.section or "")
         if section is None:
             continue
         path = prefix + place.path
-        labels = indexed.get(section, False)
+        labels = indexed.get(place.section, False)
         if labels is False:  # a big section is looked up in its columns' indexes instead (first_row)
-            labels = indexed[section] = Labels(g, *section) if section[1] - section[0] <= _SCAN else None
+            labels = indexed[place.section] = Labels(g, *section) if section[1] - section[0] <= _SCAN else None
         if labels is not None and place.after is None and place.label.slot is None:  # locate, inline
             r = labels.first(g, place.label, place.label_col, *section)
             at = None if r is None else (r + place.dr, place.col)
@@ -212,6 +212,9 @@ def _decode(g: Grid, place: Place, r: int, c: int, log: ReadLog, used: Used) -> 
     error at its cell. ``used``: ``log.marks(g)``."""
     row = g.rows.get(r)
     value = row.get(c) if row else None  # g.value, inline
+    if place.kind == "text" and value.__class__ is str and value.isprintable():  # log.take, inline for text
+        used[r].add(c)
+        return value, (r, c)
     try:
         if place.in_label:
             inside = place.label.value(log.take(g, r, c)) or ""

@@ -93,6 +93,8 @@ class Grid:
     def trimmed(self) -> Grid:
         """The grid with its empty leading columns removed: a form typed one column to the right (a
         margin column left blank) has its labels where the anchors look for them, in the first column."""
+        if any(0 in row for row in self.rows.values()):  # the usual case, without the minimum of every row
+            return self
         first = min((min(row) for row in self.rows.values()), default=0)
         if first == 0:
             return self

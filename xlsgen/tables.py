@@ -281,31 +281,39 @@ def read_rows(g: Grid, t: Table, lo: int, hi: int, log: ReadLog, total: Label) -
     """The 附件1 project rows below the section's header, each as (values, cells); a 合计 row some
     forms add under them is computed, not a project."""
     out = []
+    lines, used, cols, kinds = g.rows, log.marks(g), t.cols, t.kinds
+    fields = tuple(cols.values())
     for r in range(lo + 1, hi):
-        if all(g.value(r, c) is None for c in t.cols.values()):
+        line = lines.get(r)
+        if line is None or all(line.get(c) is None for c in fields):
             continue
         if is_header_row(g, t, r):
-            for c in g.rows[r]:
+            for c in line:
                 if c < t.width:
                     log.mark(g, r, c)
             continue
-        if total.match(g.text(r, t.cols["name"])):
-            for c in t.cols.values():
+        if total.match(g.text(r, cols["name"])):
+            for c in fields:
                 log.mark(g, r, c)
             continue
         values: dict[str, Any] = {}
-        for n, c in t.cols.items():
-            if t.kinds[n] != "money":
-                values[n] = log.take(g, r, c)
+        done = used[r]
+        for n, c in cols.items():
+            v = line.get(c)
+            if kinds[n] != "money":
+                if v.__class__ is str and v.isprintable():  # log.take, inline for plain text
+                    done.add(c)
+                    values[n] = v
+                else:
+                    values[n] = log.take(g, r, c)
                 continue
-            log.mark(g, r, c)
+            done.add(c)
             try:
-                v = g.value(r, c)
                 values[n], note = money(v, "" if isinstance(v, (int, float)) else g.text(r, c))
                 if note:
                     log.warn(g, r, c, note)
             except Unreadable as exc:
                 log.error(g, r, c, f"{exc}，未读取：请改正后重新导入")
                 values[n] = None
-        out.append((values, {n: (r, c) for n, c in t.cols.items()}))
+        out.append((values, {n: (r, c) for n, c in cols.items()}))
     return out
