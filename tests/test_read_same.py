@@ -20,7 +20,7 @@ from xlsgen.fields import Labels
 from xlsgen.grid import Grid
 from xlsgen.readlog import ReadLog, TableCells
 from xlsgen.safety import col_letters
-from xlsgen.tables import merged_rows
+from xlsgen.tables import _anchor_row, header_kind, merged_rows
 
 from .test_grid import LABELS, SPEC, grids, scanned_row
 
@@ -170,3 +170,35 @@ def test_unplaced_cells_are_those_the_set_of_used_cells_left(g: Grid, data: st.D
     listed = [p.location.cell for p in log.problems if p.location.cell and "不在表格的任何栏目中" in p.message]
     assert listed == [g.a1(r, c) for r, c in expected[:50]]
     assert any("另有" in p.message for p in log.problems) == (len(expected) > 50)
+
+
+def old_header_cell(g: Grid, t: Any, r: int, c: int) -> bool:
+    """tables._header_cell as it was: a cell of a table's first row holding one of its header texts."""
+    text = g.text(r, c)
+    return (
+        loose(text) in t.headers
+        or t.anchor.match(text)
+        or (c in t.year_cols and any(y.match(text) for y in t.year_headers))
+    )
+
+
+TABLES = [SPEC.long_table, SPEC.annual_table, SPEC.project_table, SPEC.project_rows]
+HEADER_TEXTS = sorted({h for t in TABLES for h in t.headers}) + [t.anchor.text for t in TABLES]
+HEADER_TEXTS += ["2023年", "前年", "上年", "2024 年度", "甲", "合计", " 一级 指标 "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(TABLES),
+    st.dictionaries(
+        st.integers(0, 11),
+        st.one_of(st.sampled_from(HEADER_TEXTS), st.integers(2020, 2026), st.floats(0, 1, allow_nan=False)),
+        max_size=10,
+    ),
+)
+def test_a_tables_anchor_row_is_classified_and_marked_as_before(t: Any, line: dict[int, Any]) -> None:
+    """tables._anchor_row against header_kind and the old per-cell _header_cell marking."""
+    g = Grid("表", {5: line} if line else {}, [])
+    used = ReadLog("x.xlsx").marks(g)
+    assert _anchor_row(g, t, 5, used) == header_kind(g, t, 5)
+    assert used.get(5, set()) == {c for c in line if c < t.width and old_header_cell(g, t, 5, c)}

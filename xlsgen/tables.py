@@ -159,6 +159,7 @@ def read_table(
     placed, canonical, anchor, width = cells.rows, _canonical, t.anchor, t.width
     header_keys, year_cols = t.headers, t.year_cols
     skip = a if block_label else -1  # as header_kind skips it
+    anchor_key = "" if anchor.slot is not None else anchor.key  # a label without a slot matches by its key
     merged1, merged2 = merged_rows(g, c1, first, end), merged_rows(g, c2, first, end)
     for r in range(first, end):
         line = lines.get(r)
@@ -173,8 +174,8 @@ def read_table(
             if kind is _ASK:
                 for c, v in line.items():  # header_kind of a row of data: its first cell is no header
                     if c < width and c != skip:
-                        if v.__class__ is str and c not in year_cols and loose(v) not in header_keys:
-                            kind = _ASK if anchor.match(v) else None
+                        if v.__class__ is str and c not in year_cols and (k := loose(v)) not in header_keys:
+                            kind = None if k != anchor_key and (anchor_key or not anchor.match(v)) else _ASK
                         break
                 else:
                     kind = None  # nothing in the table's columns
@@ -238,7 +239,10 @@ def read_table(
                 text = v
             else:
                 text = take(g, r, c)
-            row[key] = canonical(labels, text) if fixed else text
+            if fixed:  # _canonical, inline
+                found = labels.get(text)
+                text = found if found is not None else labels.get(_squashed(text), text)
+            row[key] = text
         rows.append(row)
         placed.append((r, cell1, cell2))
     return rows, cells
