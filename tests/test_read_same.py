@@ -10,14 +10,17 @@ index of it instead of a scan per field (``fields.first_row``'s scan is the orac
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsgen.anchors import loose
+from xlsgen.decode import _decimal, money, percent
 from xlsgen.fields import Labels
 from xlsgen.grid import Grid
+from xlsgen.model import CENT
 from xlsgen.readlog import ReadLog, TableCells
 from xlsgen.safety import col_letters
 from xlsgen.tables import _anchor_row, header_kind, merged_rows
@@ -202,3 +205,32 @@ def test_a_tables_anchor_row_is_classified_and_marked_as_before(t: Any, line: di
     used = ReadLog("x.xlsx").marks(g)
     assert _anchor_row(g, t, 5, used) == header_kind(g, t, 5)
     assert used.get(5, set()) == {c for c in line if c < t.width and old_header_cell(g, t, 5, c)}
+
+
+def old_percent(value: Any, shown: str, fraction: bool = False) -> Any:
+    """decode.percent as it was: a number's Decimal always multiplied by its scale."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        scale = 100 if fraction or shown.endswith("%") else 1
+        return _decimal(value, shown, "", "百分比") * scale  # type: ignore[operator]
+    return _decimal(value, shown, "%", "百分比")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(10**15), 10**15)),
+    st.sampled_from(["", "25%", "0.25"]),
+    st.booleans(),
+)
+def test_a_percentage_is_the_same_decimal_as_before(value: Any, shown: str, fraction: bool) -> None:
+    new, old = percent(value, shown, fraction), old_percent(value, shown, fraction)
+    assert new.as_tuple() == old.as_tuple()  # digits and exponent, not only the value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.integers(-(10**12), 10**12)))
+def test_an_amount_and_its_note_are_as_before(value: Any) -> None:
+    exact = _decimal(value, "", "万元", "金额")
+    rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    note = f"{exact.normalize():f} 已按两位小数取为 {rounded}" if abs(exact - rounded) > Decimal("1e-9") else None
+    amount, said = money(value, "")
+    assert (amount.as_tuple(), said) == (rounded.as_tuple(), note)

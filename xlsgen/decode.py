@@ -41,7 +41,8 @@ def money(value: Any, shown: str) -> tuple[Decimal | None, str | None]:
     if exact is None:
         return None, None
     rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
-    if abs(exact - rounded) > _NOISE_FLOOR:  # more than float noise: the unit typed more decimals
+    # More than float noise: the unit typed more decimals (an amount at the cent is equal, the usual case).
+    if exact != rounded and abs(exact - rounded) > _NOISE_FLOOR:
         return rounded, f"{exact.normalize():f} 已按两位小数取为 {rounded}"
     return rounded, None
 
@@ -51,8 +52,9 @@ def percent(value: Any, shown: str, fraction: bool = False) -> Decimal | None:
     stores 25% typed into a percent cell) when ``fraction`` (the group's numbers are all ≤ 1) or when
     ``shown`` ends with ``%``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        scale = 100 if fraction or shown.endswith("%") else 1
-        return _decimal(value, shown, "", "百分比") * scale  # type: ignore[operator]
+        d = _decimal(value, shown, "", "百分比")
+        # A number's Decimal times 1 is itself (digits and exponent): only a fraction is multiplied.
+        return d * 100 if fraction or shown.endswith("%") else d  # type: ignore[operator]
     d = _decimal(value, shown, "%", "百分比")
     return d
 
