@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__, freshness
 from .errors import ERROR, Location, OutputError, Problem
@@ -279,7 +280,7 @@ def run_job(job: Job) -> Outcome:
     return out
 
 
-def _init_worker() -> None:
+def _init_worker(setup: tuple[Callable[..., None], tuple[object, ...]] | None = None) -> None:
     # Ctrl-C reaches the whole process group: the workers let the main process decide (it lets running
     # jobs finish, so their files are complete), instead of dying with a traceback each.
     ignore_in_worker()
@@ -292,6 +293,8 @@ def _init_worker() -> None:
             libc = ctypes.CDLL(None, use_errno=True)
             pr_set_pdeathsig = 1
             libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if setup is not None:  # what another pool's jobs share (collect's index of issued units)
+        setup[0](*setup[1])
 
 
 def _warm_up() -> None:
@@ -329,17 +332,29 @@ def _died(job: Job) -> Outcome:
     )
 
 
-def _run_isolated(job: Job) -> Outcome:
+def _run_isolated(job: Any, work: Callable[[Any], Any] = run_job, died: Callable[[Any], Any] = _died, setup: Any = None) -> Any:
     """Run one job in a pool of its own, so that if its worker dies we know whose fault it was."""
     try:
-        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
-            return pool.submit(run_job, job).result()
+        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(setup,)) as pool:
+            return pool.submit(work, job).result()
     except BrokenProcessPool:
-        return _died(job)
+        return died(job)
 
 
-def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], stop: Interrupts) -> bool:
+def _execute(
+    jobs: list[Any],
+    workers: int,
+    on_done: Callable[[Any], None],
+    stop: Interrupts,
+    work: Callable[[Any], Any] = run_job,
+    died: Callable[[Any], Any] = _died,
+    setup: tuple[Callable[..., None], tuple[object, ...]] | None = None,
+) -> bool:
     """Run every job, calling ``on_done`` in the main process as each finishes, until ``stop`` says so.
+
+    ``work(job)`` runs in a worker (a unit's by default: run_job) and never raises for a job's own
+    fault; ``died(job)`` is the result of a job whose worker died; ``setup`` is ``(function, args)``
+    called once in each worker before its first job (and in this process when there are no workers).
 
     At most ``2 × workers`` jobs are in flight: memory stays flat however many units there are, and
     when a worker process dies only those few are suspects (each is then retried alone). After a first
@@ -351,25 +366,27 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
     on half a message, which it never notices; the process must then end without joining that thread.
     """
     if workers <= 1:
+        if setup is not None:
+            setup[0](*setup[1])
         for job in jobs:
             stop.announce()
             if stop.stopping:
                 return False
-            on_done(run_job(job))
+            on_done(work(job))
         return False
     abandoned = False
     pending = deque(jobs)
     while pending and not stop.stopping:
-        suspects: list[Job] = []
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
-        inflight: dict[Future[Outcome], Job] = {}
+        suspects: list[Any] = []
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(setup,))
+        inflight: dict[Future[Any], Any] = {}
         dead_since: float | None = None
         stuck = False
         try:
             while inflight or (pending and not stop.stopping):
                 while pending and not stop.stopping and len(inflight) < 2 * workers:
                     job = pending.popleft()
-                    inflight[pool.submit(run_job, job)] = job
+                    inflight[pool.submit(work, job)] = job
                 # Short waits: the loop, not a KeyboardInterrupt, is what notices a signal.
                 done, _ = wait(inflight, timeout=0.1, return_when=FIRST_COMPLETED)
                 stop.announce()
@@ -414,7 +431,7 @@ def _execute(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
                 stop.announce()
                 if stop.stopping:
                     return abandoned
-                on_done(_run_isolated(job))
+                on_done(_run_isolated(job, work, died, setup))
     return abandoned
 
 
