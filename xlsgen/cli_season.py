@@ -211,7 +211,17 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
     help="要写出的收集台账工作簿（再次运行时更新它，备注列保留）。",
 )
 @click.option("--apply", is_flag=True, help="没有错误的交回同时写回下发的单位 JSON 文件（覆盖原文件）。")
-def collect_command(returns_dir: Path, issued_dir: Path, checklist: Path, apply: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行读取交回文件的进程数，默认为 CPU 核数；1 表示在本进程内逐个读取。结果与进程数无关。",
+)
+@click.option("--silent", is_flag=True, help="不显示进度条（待确认的交回与最后的统计仍会输出）。")
+def collect_command(
+    returns_dir: Path, issued_dir: Path, checklist: Path, apply: bool, jobs: int | None, silent: bool
+) -> None:
     """收集交回的工作簿：逐个读回、对应到下发的单位、校验，并写出收集台账。
 
     RETURNS_DIR 下（含子目录）的每个 .xlsx 都会读取，文件名随意。对应单位的顺序：工作簿中记录的单位编码（xlsgen 生成时写入文档属性），其次表中的单位编码，最后单位名称；对不上的、或同一单位交回了内容不同的多份，列在“待确认的交回”中，不作猜测。
@@ -220,18 +230,66 @@ def collect_command(returns_dir: Path, issued_dir: Path, checklist: Path, apply:
 
     收集台账列出每个下发的单位：状态（未交回 / 已交回·有错误 / 已交回·仅警告 / 已交回·通过 / 已交回·多份待确认）、交回文件（可点击打开）、与下发数据相比改动的字段数、错误与警告及其单元格；另有问题清单、改动明细与待确认的交回。交回陆续到来时再次运行即可更新台账，“备注”列中手写的内容保留。
 
+    交回文件由多个进程并行读取（--jobs），读取时显示进度。中断（Ctrl-C）时不写出任何文件：台账、.returned.json 与下发的文件都保持原样，再次运行同一命令即可。
+
     交回文件中的错误是台账的内容，不影响退出码；有无法读取、对不上单位或多份待确认的交回，或台账无法写入时，退出码为 1。
 
     \b
     示例：
       xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx
       xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx --apply
+      xlsgen collect 交回/ --issued data/ -o 收集台账.xlsx --jobs 4 --silent
     """
     from .collect import collect, read_remarks
     from .ledger import write_ledger
+    from .progress import Progress
+
+    progress: Progress | None = None
+    unreadable = 0
+
+    def on_done(ret, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        nonlocal progress, unreadable
+        if progress is None:
+            progress = Progress(total, enabled=not silent)
+        unreadable += not ret.read and bool(ret.problems)
+        progress.update(done, unreadable)
+
+    # Ctrl-C or `kill` (SIGTERM): the first lets the returns being read finish, the second stops at once.
+    def on_interrupt(count: int) -> None:
+        line = (
+            "收到中断：不再读取新的交回文件，正在等待读取中的文件完成（再按一次 Ctrl-C 立即停止）……"
+            if count == 1
+            else "立即停止：正在结束工作进程……"
+        )
+        if progress is not None:
+            progress.message(line)
+        else:
+            click.echo(line, err=True)
 
     remarks = read_remarks(checklist)
-    ledger = collect(returns_dir, issued_dir, apply=apply, remarks=remarks, checklist=checklist)
+    try:
+        ledger = collect(
+            returns_dir, issued_dir, apply=apply, remarks=remarks, checklist=checklist,
+            jobs=jobs, on_done=on_done, on_interrupt=on_interrupt,
+        )  # fmt: skip
+    finally:
+        if progress is not None:
+            progress.close()
+    if ledger.interrupted:
+        fail("已中断：未写出收集台账，.returned.json 与下发的单位文件都未改动；再次运行同一命令即可。")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if ledger.abandoned:  # a worker pool was given up (bulk._execute): joining its thread would wait for ever
+            import os
+
+            os._exit(1)
+        import signal
+
+        from .interrupts import SIGNALS
+
+        for sig in SIGNALS:  # the user has asked to stop: a late signal must not kill the process on its way out
+            signal.signal(sig, signal.SIG_IGN)
+        sys.exit(1)
     if not ledger.entries and not ledger.problems:
         fail(f"{issued_dir} 下没有找到下发的单位 JSON 文件（*.json）。")
         sys.exit(1)

@@ -13,12 +13,17 @@ updates it; the clerk's own notes in its 备注 column are carried over.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .bulk import RETURNED_SUFFIX
 from .errors import ERROR, WARNING, Location, Problem, XlsgenError, in_file
 from .model import Unit
+
+if TYPE_CHECKING:
+    from .read import Imported
 
 NOT_RETURNED = "未交回"
 HAS_ERRORS = "已交回·有错误"
@@ -33,24 +38,46 @@ BY_PROPERTY, BY_CODE, BY_NAME = "文档属性", "表中单位编码", "单位名
 
 @dataclass
 class Issued:
+    """An issued unit file: who it is, and its bytes, parsed again only to compare a return with it.
+
+    Not the Unit itself: a county's thousand models would take a third of a gigabyte for as long as the
+    run lasts, to be looked at once each.
+    """
+
     path: Path
-    unit: Unit
+    code: str
+    name: str
+    parent: str
+    schema: str | None  # the file's ``$schema``, which the written return keeps
+    raw: bytes = field(repr=False)
 
     @property
     def returned_path(self) -> Path:
         return self.path.with_name(self.path.name[: -len(".json")] + RETURNED_SUFFIX)
 
+    def unit(self) -> Unit:
+        from .model import unit_from_json
+
+        return unit_from_json(self.raw, str(self.path))
+
 
 @dataclass
 class Return:
+    """One returned workbook, as far as the checklist needs it (its Unit and cells are dropped once its
+    changes and JSON text are taken)."""
+
     path: Path
-    unit: Unit | None = None
-    cells: dict[str, str] = field(default_factory=dict)
+    read: bool = False  # read as a form (else ``reason`` says why not)
+    code: str = ""  # 单位编码 and 单位名称 as the form shows them
+    name: str = ""
     problems: list[Problem] = field(default_factory=list)
     carried: str = ""  # the code in the workbook's document properties
     issued: Issued | None = None
+    slot: int = -1  # the issued unit's place in Index.issued (what a worker process sends back)
     matched_by: str = ""
     reason: str = ""  # why it is not filed under a unit
+    text: str = ""  # the returned unit's canonical JSON, with the issued file's $schema (once matched)
+    changes: list = field(default_factory=list)  # diff.Change, issued → returned (once matched)
 
     @property
     def errors(self) -> int:
@@ -80,6 +107,8 @@ class Ledger:
     entries: list[Entry]
     loose: list[Return]  # unreadable, unmatched, or one of several different returns for a unit
     problems: list[Problem] = field(default_factory=list)  # issued files that cannot be read, write failures
+    interrupted: bool = False  # Ctrl-C: not every return was read, nothing was written
+    abandoned: bool = False  # a worker pool was given up (bulk._execute): end the process with os._exit
 
     def count(self, status: str) -> int:
         return sum(e.status == status for e in self.entries)
@@ -96,6 +125,18 @@ class Ledger:
             + (f"（{parts}）" if parts else "")
             + f"，未交回 {self.count(NOT_RETURNED)}；未能对应到单位的交回文件 {len(self.unfiled)} 个"
         )
+
+
+class Index:
+    """The issued units by code and by squashed name, built once for all the returns."""
+
+    def __init__(self, issued: list[Issued]) -> None:
+        self.issued = issued
+        self.by_code: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        for slot, i in enumerate(issued):
+            self.by_code.setdefault(i.code.strip(), []).append(slot)
+            self.by_name.setdefault(_squash(i.name), []).append(slot)
 
 
 def _problem(level: str, code: str, message: str, where: str) -> Problem:
@@ -121,19 +162,26 @@ def find_returns(returns_dir: Path) -> list[Path]:
 
 def load_issued(issued_dir: Path, problems: list[Problem]) -> list[Issued]:
     from .bulk import find_units
-    from .model import load_unit
+    from .files import read_unit_bytes
+    from .model import unit_from_json
 
     issued = []
     for path in find_units(Path(issued_dir)):
         try:
-            issued.append(Issued(path, load_unit(path)))
+            raw = read_unit_bytes(path)
+            unit = unit_from_json(raw, str(path))  # as load_unit reads it
         except XlsgenError as exc:
             problems.extend(in_file(exc.problems, str(path)))
+            continue
+        issued.append(Issued(path, unit.code, unit.name, unit.parent, unit.schema_, raw))
     return issued
 
 
-def read_return(path: Path) -> Return:
-    """Read one returned workbook and its rule problems; a file that cannot be read keeps its reason."""
+def read_return(path: Path) -> tuple[Return, Imported | None]:
+    """Read one returned workbook and its rule problems; a file that cannot be read keeps its reason.
+
+    Also the Imported (its unit and cells) when the workbook was read as a form, for ``examine``.
+    """
     from . import safety
     from .grid import load_grids
     from .osfiles import NotReadable, read_regular
@@ -144,22 +192,29 @@ def read_return(path: Path) -> Return:
     ret = Return(path)
     try:
         # Never more than a workbook's size in memory: a 5 GB file named .xlsx is refused unread.
-        package = safety.open_package(read_regular(path, safety.MAX_FILE), path.name)
+        data = read_regular(path, safety.MAX_FILE)
+        # xlsgen's own 汇总表 of a whole county is far past the limits a form is held to: told by its
+        # document properties alone, before the full checks would refuse it for its size.
+        kind = safety.peek_properties(data, path.name).get("xlsgen_kind")
+        if kind:
+            ret.reason = f"是 xlsgen 生成的{kind}，不是交回的申报表"
+            return ret, None
+        package = safety.open_package(data, path.name)
         properties = package.properties
         if properties.get("xlsgen_kind"):
             ret.reason = f"是 xlsgen 生成的{properties['xlsgen_kind']}，不是交回的申报表"
-            return ret
+            return ret, None
         ret.carried = properties.get(CODE_PROPERTY, "").strip()
         imported = read_grids(load_grids(package), path.name, properties)  # the package checked once
     except NotReadable as exc:
         ret.reason = f"无法读取文件：{exc}"
         ret.problems = [_problem(ERROR, "E-LOAD", ret.reason, str(path))]
-        return ret
+        return ret, None
     except XlsgenError as exc:
         ret.problems = in_file(exc.problems, str(path))
         ret.reason = "无法读取：" + ret.problems[0].message
-        return ret
-    ret.unit, ret.cells = imported.unit, imported.cells
+        return ret, None
+    ret.read, ret.code, ret.name = True, imported.unit.code, imported.unit.name
     ret.problems = check_imported(imported, str(path))
     if not Context(imported.unit).filled:
         # The rules stay quiet on a blank form (xlsgen new's); a blank form sent back is not a return.
@@ -172,38 +227,79 @@ def read_return(path: Path) -> Return:
                 str(path),
             ),
         )
-    return ret
+    return ret, imported
 
 
-def match(ret: Return, issued: list[Issued]) -> None:
-    """File ``ret`` under its unit, or say why it cannot be."""
+def match(ret: Return, index: Index) -> None:
+    """File ``ret`` under its unit (``ret.slot``, ``ret.issued``), or say why it cannot be."""
     from .read import MISSING
 
-    if ret.unit is None:
+    if not ret.read:
         return
-    by_code: dict[str, list[Issued]] = {}
-    by_name: dict[str, list[Issued]] = {}
-    for i in issued:
-        by_code.setdefault(i.unit.code.strip(), []).append(i)
-        by_name.setdefault(_squash(i.unit.name), []).append(i)
-    shown = f"（表中单位：{ret.unit.code} {ret.unit.name}）"
+    shown = f"（表中单位：{ret.code} {ret.name}）"
     if ret.carried:
-        candidates, how = by_code.get(ret.carried, []), BY_PROPERTY
+        candidates, how = index.by_code.get(ret.carried, []), BY_PROPERTY
         if not candidates:
             ret.reason = f"工作簿记录的单位编码 {ret.carried} 不是任何已下发单位的编码{shown}"
             return
-    elif ret.unit.code and ret.unit.code != MISSING and ret.unit.code.strip() in by_code:
-        candidates, how = by_code[ret.unit.code.strip()], BY_CODE
+    elif ret.code and ret.code != MISSING and ret.code.strip() in index.by_code:
+        candidates, how = index.by_code[ret.code.strip()], BY_CODE
     else:
-        candidates, how = by_name.get(_squash(ret.unit.name), []), BY_NAME
+        candidates, how = index.by_name.get(_squash(ret.name), []), BY_NAME
         if not candidates:
             ret.reason = f"单位编码与单位名称都对不上任何已下发的单位{shown}"
             return
     if len(candidates) > 1:
-        files = "、".join(str(i.path) for i in candidates)
-        ret.reason = f"按{how}（{ret.carried or ret.unit.code if how != BY_NAME else ret.unit.name}）对应到多个已下发的单位文件（{files}），无法确定是哪一个"
+        files = "、".join(str(index.issued[i].path) for i in candidates)
+        ret.reason = f"按{how}（{ret.carried or ret.code if how != BY_NAME else ret.name}）对应到多个已下发的单位文件（{files}），无法确定是哪一个"
         return
-    ret.issued, ret.matched_by = candidates[0], how
+    ret.slot, ret.matched_by = candidates[0], how
+    ret.issued = index.issued[ret.slot]
+
+
+def examine(path: Path, index: Index) -> Return:
+    """Read, match and compare one return: what the checklist needs of it, its Unit and cells dropped.
+
+    The comparison is made for every matched return, so that it can run where the return was read (a
+    worker process); only the accepted one's is used.
+    """
+    from .diff import diff_units
+
+    ret, imported = read_return(path)
+    match(ret, index)
+    if imported is not None and ret.issued is not None:
+        issued_unit = ret.issued.unit()
+        returned = imported.unit.model_copy(update={"schema_": issued_unit.schema_})
+        ret.changes = diff_units(_without_draft(issued_unit), returned, None, imported.cells)
+        ret.text = returned.to_json()
+    return ret
+
+
+_INDEX: Index | None = None  # a worker process's, set once by _set_index
+
+
+def _set_index(index: Index) -> None:
+    global _INDEX
+    _INDEX = index
+
+
+def _examine_job(path: Path) -> Return:
+    """``examine`` in a worker: what it sends back carries its issued unit as ``slot`` only."""
+    assert _INDEX is not None
+    try:
+        ret = examine(path, _INDEX)
+    except Exception as exc:  # a bug costs this return only, never the batch
+        return _failed(path, f"读取时 xlsgen 内部出错（{type(exc).__name__}: {exc}）；请把该文件发给维护者")
+    ret.issued = None  # its bytes need not travel back: the main process has them
+    return ret
+
+
+def _died(path: Path) -> Return:
+    return _failed(path, "读取该文件时工作进程意外退出（可能内存不足或程序崩溃），其余交回不受影响；请单独运行 xlsgen import 查看原因")
+
+
+def _failed(path: Path, message: str) -> Return:
+    return Return(path, problems=[_problem(ERROR, "E-BUG", message, str(path))], reason="无法读取：" + message)
 
 
 def collect(
@@ -212,34 +308,61 @@ def collect(
     apply: bool = False,
     remarks: dict[str, str] | None = None,
     checklist: Path | None = None,
+    jobs: int | None = 1,
+    on_done: Callable[[Return, int, int], None] | None = None,
+    on_interrupt: Callable[[int], None] | None = None,
 ) -> Ledger:
     """Read every return, file each under its issued unit and write the imported JSON beside it.
 
     ``checklist`` (the ledger being written) is not taken for a return even when it lies in the folder.
+    ``jobs``: worker processes reading the returns (None: one per CPU; 1: in this process); the result
+    is the same whatever their number. ``on_done(ret, done, total)`` is called in this process as each
+    return is read, in no particular order. Ctrl-C or SIGTERM stops the reading (see interrupts.py,
+    ``on_interrupt`` is told of each of the first two signals): nothing is then written and the ledger
+    says ``interrupted``.
     """
+    import os
+
+    from .bulk import _execute
+    from .interrupts import Interrupts
+
     own = Path(checklist).resolve() if checklist is not None else None
     problems: list[Problem] = []
-    issued = load_issued(issued_dir, problems)
-    entries = {id(i): Entry(i, remark=(remarks or {}).get(i.unit.code, "")) for i in issued}
+    index = Index(load_issued(issued_dir, problems))
+    entries = [Entry(i, remark=(remarks or {}).get(i.code, "")) for i in index.issued]
+    paths = [p for p in find_returns(returns_dir) if own is None or p.resolve() != own]
+    read: dict[Path, Return] = {}
+
+    def done(ret: Return) -> None:
+        read[ret.path] = ret
+        if on_done is not None:
+            on_done(ret, len(read), len(paths))
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    with Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
+        try:
+            abandoned = _execute(paths, workers, done, stop, _examine_job, _died, (_set_index, (index,)))
+        except KeyboardInterrupt:  # a second signal while a return was read in this process
+            stop.count, abandoned = max(stop.count, 2), False
+        finally:
+            _set_index(None)  # type: ignore[arg-type]
+        if stop.stopping:
+            return Ledger(entries, [], problems, interrupted=True, abandoned=abandoned)
     loose: list[Return] = []
-    for path in find_returns(returns_dir):
-        if own is not None and path.resolve() == own:
-            continue
-        ret = read_return(path)
-        match(ret, issued)
-        if ret.issued is None:
+    for path in paths:  # in the folder's order, however the workers finished
+        ret = read[path]
+        if ret.slot < 0:
             loose.append(ret)
         else:
-            entries[id(ret.issued)].returns.append(ret)
-    for entry in entries.values():
+            ret.issued = index.issued[ret.slot]
+            entries[ret.slot].returns.append(ret)
+    for entry in entries:
         _settle(entry, loose, apply, problems)
-    ordered = sorted(entries.values(), key=lambda e: (e.issued.unit.code, str(e.issued.path)))
+    ordered = sorted(entries, key=lambda e: (e.issued.code, str(e.issued.path)))
     return Ledger(ordered, loose, problems)
 
 
 def _settle(entry: Entry, loose: list[Return], apply: bool, problems: list[Problem]) -> None:
-    from .diff import diff_units
-
     rets = entry.returns
     stale = entry.issued.returned_path
     if not rets:
@@ -247,7 +370,8 @@ def _settle(entry: Entry, loose: list[Return], apply: bool, problems: list[Probl
         return
     first = rets[0]
     if len(rets) > 1:
-        texts = {r.unit.to_json() for r in rets if r.unit is not None}
+        # Each text has the same $schema (the issued file's), so they differ where the returns do.
+        texts = {r.text for r in rets}
         if len(texts) > 1:
             names = "、".join(r.path.name for r in rets)
             entry.status = SEVERAL
@@ -256,19 +380,17 @@ def _settle(entry: Entry, loose: list[Return], apply: bool, problems: list[Probl
                 "把其余的移出交回目录后重新运行"
             )
             for r in rets:
-                r.reason = f"与 {'、'.join(x.path.name for x in rets if x is not r)} 同为 {entry.issued.unit.code} {entry.issued.unit.name} 的交回，内容不同"
+                r.reason = f"与 {'、'.join(x.path.name for x in rets if x is not r)} 同为 {entry.issued.code} {entry.issued.name} 的交回，内容不同"
                 loose.append(r)
             _remove_stale(stale, problems)
             return
         entry.note = f"另有 {len(rets) - 1} 份内容相同的交回（{'、'.join(r.path.name for r in rets[1:])}），按一份计"
     entry.accepted = first
     entry.status = HAS_ERRORS if first.errors else WARNINGS_ONLY if first.warnings else PASSED
-    issued_unit = entry.issued.unit
-    returned = first.unit.model_copy(update={"schema_": issued_unit.schema_})  # type: ignore[union-attr]
-    entry.changes = diff_units(_without_draft(issued_unit), returned, None, first.cells)
+    entry.changes = first.changes
     targets = [stale] + ([entry.issued.path] if apply and not first.errors else [])
     for target in targets:
-        if _write_if_changed(target, returned.to_json(), problems):
+        if _write_if_changed(target, first.text, problems):
             entry.written.append(target)
 
 

@@ -156,7 +156,7 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
 
     main = _Sheet(wb, fmt, LEDGER_SHEET, LEDGER_COLUMNS)
     for e in ledger.entries:
-        u, ret = e.issued.unit, e.accepted
+        u, ret = e.issued, e.accepted
         files = "、".join(r.path.name for r in e.returns)
         links = {4: _link(ret.path, base)} if ret is not None else {}
         if e.written:
@@ -187,10 +187,10 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
         if e.accepted is not None:
             for p in e.accepted.problems:
                 here = _here(p, str(e.accepted.path)) or "（整个文件）"
-                issues.add([e.issued.unit.code, e.issued.unit.name, e.accepted.path.name, p.level, p.code, p.message, here],
+                issues.add([e.issued.code, e.issued.name, e.accepted.path.name, p.level, p.code, p.message, here],
                            styles={3: HAS_ERRORS if p.level == ERROR else ""})  # fmt: skip
     for r in ledger.loose:
-        for p in r.problems if r.unit is None else []:
+        for p in r.problems if not r.read else []:
             issues.add(["", "", r.path.name, p.level, p.code, p.message, p.where], styles={3: HAS_ERRORS})
     for p in ledger.problems:
         issues.add(["", "", "", p.level, p.code, p.message, p.where], styles={3: HAS_ERRORS})
@@ -205,7 +205,7 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
             text = str(c)
             if c.cell and text.endswith(f"（{c.cell}）"):
                 text = text[: -len(c.cell) - 2]
-            changes.add([e.issued.unit.code, e.issued.unit.name, text, c.cell or ""])
+            changes.add([e.issued.code, e.issued.name, text, c.cell or ""])
     changes.close("交回的工作簿与下发的数据没有差异")
 
     loose = _Sheet(
@@ -214,7 +214,7 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
     )  # fmt: skip
     for r in ledger.loose:
         loose.add(
-            [str(r.path), r.unit.code if r.unit else "", r.unit.name if r.unit else "", r.reason],
+            [str(r.path), r.code, r.name, r.reason],
             {0: _link(r.path, base)},
         )
     loose.close("每个交回文件都已对应到一个单位")

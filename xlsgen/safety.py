@@ -173,6 +173,39 @@ def open_package(data: bytes, source: str) -> Package:
     return Package(source, _rebuilt(parts, crcs), sheets, _custom_properties(parts, source), parts)
 
 
+MAX_PEEKED = 2**20  # a custom.xml longer than this is no xlsgen workbook's: not peeked at
+
+
+def peek_properties(data: bytes, source: str) -> dict[str, str]:
+    """The custom document properties of a supposed .xlsx, from docProps/custom.xml alone, or {}.
+
+    For telling xlsgen's own workbooks (a county's 汇总表 holds more cells than a form may) before
+    open_package's full checks. Nothing is handed to a library: the zip passes open_package's checks
+    of the file and its directory, and only custom.xml is inflated (within its declared size, CRC
+    checked, no DTD) and parsed as open_package parses it. Any refusal gives {}: open_package then
+    checks the file in full and words the refusal.
+    """
+    if not data or len(data) > MAX_FILE or data.startswith(OLE2) or not data.startswith(b"PK"):
+        return {}
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        _check_entries(infos, source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return {}
+    except UnsafeFileError:
+        return {}
+    info = next((i for i in infos if i.filename == "docProps/custom.xml"), None)
+    if info is None or info.file_size > MAX_PEEKED:
+        return {}
+    body = _inflate(data, info)  # None unless plain, whole, of the declared size and CRC
+    if body is None or (b"!" in body and any(m in body for m in _DTD_MARKERS)):
+        return {}
+    try:
+        return _custom_properties({info.filename: body}, source)
+    except UnsafeFileError:
+        return {}
+
+
 def _check_entries(infos: list[zipfile.ZipInfo], source: str) -> None:
     if len(infos) > MAX_ENTRIES:
         raise UnsafeFileError(
