@@ -158,7 +158,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
     seen: dict[str, tuple[int, int]] = {}
     starts: dict[tuple[int, int, int, int], int] = {}
     indexed: dict[str, Labels | None] = {}  # by section
-    used = log.marks(g)
+    used, placed = log.marks(g), log.single()  # no block is placed meanwhile: see log.single
     for place in places:
         section = where.get(place.section or "")
         if section is None:
@@ -194,7 +194,7 @@ def read_places(g: Grid, places: Iterable[Place], where: Bounds, log: ReadLog, p
                 log.place(path, g, r, c)
             continue
         values[path], seen[path] = value, (r, c)
-        log.place(path, g, r, c)
+        placed[path] = (g, r, c)  # log.place, inline
     return values
 
 

@@ -99,10 +99,15 @@ class ReadLog:
 
     def place(self, path: str, g: Grid, r: int, c: int) -> None:
         """JSON path ``path`` was read from (r, c)."""
+        self.single()[path] = (g, r, c)
+
+    def single(self) -> dict[str, tuple[Grid, int, int]]:
+        """Where single paths go now (``single()[path] = (g, r, c)`` is ``place``): valid until the next
+        ``place_block``."""
         placed = self._placed
         if not placed or placed[-1][1] is not None:
             placed.append(("", None, {}, None))
-        placed[-1][2][path] = (g, r, c)
+        return placed[-1][2]
 
     def place_first(self, path: str, g: Grid, r: int, c: int) -> None:
         """``place``, unless the path was placed already."""
