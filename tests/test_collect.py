@@ -79,6 +79,28 @@ def test_a_pool_gives_what_one_process_gives(county: Path) -> None:
     assert pooled == serial
 
 
+def test_a_return_the_same_as_its_issued_file_has_no_changes(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlsgen.diff import diff_units
+    from xlsgen.model import load_unit
+
+    _returns(county)
+    collect_mod.collect(county / "交回", county / "data", apply=True)  # the issued files now hold the returns
+    compared = []
+    real = collect_mod._without_draft
+    monkeypatch.setattr(collect_mod, "_without_draft", lambda unit: compared.append(unit) or real(unit))
+    ledger = collect_mod.collect(county / "交回", county / "data")
+    same = [e for e in ledger.entries if e.accepted is not None and e.issued.raw == e.accepted.text.encode()]
+    # Passed and warnings only: applied; the blank form back (900302) is the issued blank form.
+    assert {e.issued.code for e in same} == {"900101", "900202", "900302"}
+    # Compared field by field: only 900201's (its errors kept it from --apply) and the two versions of 900301.
+    assert sorted(u.code for u in compared) == ["900201", "900301", "900301"]
+    for e in ledger.entries:  # the oracle: the diff of the two units, as made before
+        if e.accepted is not None:
+            expected = diff_units(load_unit(e.issued.path), load_unit(e.written[0]))
+            assert [(c.path, c.old, c.new) for c in e.changes] == [(c.path, c.old, c.new) for c in expected]
+            assert bool(expected) == (e.issued.code == "900201")
+
+
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patch reaches workers by fork")
 def test_a_dying_worker_costs_its_return_only(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _returns(county)

@@ -268,10 +268,12 @@ def examine(path: Path, index: Index) -> Return:
     ret, imported = read_return(path)
     match(ret, index)
     if imported is not None and ret.issued is not None:
-        issued_unit = ret.issued.unit()
-        returned = imported.unit.model_copy(update={"schema_": issued_unit.schema_})
-        ret.changes = diff_units(_without_draft(issued_unit), returned, None, imported.cells)
+        returned = imported.unit.model_copy(update={"schema_": ret.issued.schema})
         ret.text = returned.to_json()
+        # The issued file holding exactly this text (a return taken with --apply on an earlier run) is
+        # the same unit: nothing changed, and neither it nor the cells need be made to say so.
+        if ret.text.encode("utf-8") != ret.issued.raw:
+            ret.changes = diff_units(_without_draft(ret.issued.unit()), returned, None, imported.cells)
     return ret
 
 
