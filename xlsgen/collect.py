@@ -323,6 +323,7 @@ def collect(
     ``on_interrupt`` is told of each of the first two signals): nothing is then written and the ledger
     says ``interrupted``.
     """
+    import gc
     import os
 
     from .bulk import _execute
@@ -341,6 +342,9 @@ def collect(
             on_done(ret, len(read), len(paths))
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    # What exists now (modules, the index) lives as long as the run, in this process and in the forked
+    # workers: kept from the cyclic collector's scans while each return allocates (as bulk.run does).
+    gc.freeze()
     with Interrupts(in_process=workers <= 1, on_signal=on_interrupt) as stop:
         try:
             abandoned = _execute(paths, workers, done, stop, _examine_job, _died, (_set_index, (index,)))
@@ -348,6 +352,7 @@ def collect(
             stop.count, abandoned = max(stop.count, 2), False
         finally:
             _set_index(None)  # type: ignore[arg-type]
+            gc.unfreeze()
         if stop.stopping:
             return Ledger(entries, [], problems, interrupted=True, abandoned=abandoned)
     loose: list[Return] = []
