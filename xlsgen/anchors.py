@@ -78,6 +78,9 @@ DEPT_LABELS = _canonical([x for l1, l2, l3s in forms.SKELETON for x in (l1, l2, 
 PROJECT_LABELS = _canonical([x for tree in forms.PROJECT_TREES.values() for l1, l2s in tree for x in (l1, *l2s)])
 
 
+_FIRST_ITEM = re.compile(r"(目标)?1([.．、:：])")  # compiled once: every project's goals are split
+
+
 def split_numbered(text: str) -> list[str]:
     """``1.甲\\n2.乙`` → ``[甲, 乙]``; ``目标1：…`` likewise; unnumbered text is one item.
 
@@ -86,7 +89,7 @@ def split_numbered(text: str) -> list[str]:
     """
     if not text:
         return []
-    m = re.match(r"(目标)?1([.．、:：])", text)
+    m = _FIRST_ITEM.match(text)
     if not m:
         return [text]
     word, sep = m.group(1) or "", m.group(2)
