@@ -323,10 +323,12 @@ def collect(
     ``on_interrupt`` is told of each of the first two signals): nothing is then written and the ledger
     says ``interrupted``.
     """
+    import contextlib
     import gc
     import os
 
     from .bulk import _execute
+    from .files import batch_synced
     from .interrupts import Interrupts
 
     own = Path(checklist).resolve() if checklist is not None else None
@@ -334,14 +336,17 @@ def collect(
     index = Index(load_issued(issued_dir, problems))
     entries = [Entry(i, remark=(remarks or {}).get(i.code, "")) for i in index.issued]
     paths = [p for p in find_returns(returns_dir) if own is None or p.resolve() != own]
-    read: dict[Path, Return] = {}
+    results: dict[Path, Return] = {}
 
     def done(ret: Return) -> None:
-        read[ret.path] = ret
+        results[ret.path] = ret
         if on_done is not None:
-            on_done(ret, len(read), len(paths))
+            on_done(ret, len(results), len(paths))
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    # The modules a return needs (read_return and examine import them lazily, as every command's
+    # start does): imported once here, shared by every forked worker instead of imported by each.
+    from . import diff, grid, read, rules, safety, validate  # noqa: F401
     # What exists now (modules, the index) lives as long as the run, in this process and in the forked
     # workers: kept from the cyclic collector's scans while each return allocates (as bulk.run does).
     gc.freeze()
@@ -357,14 +362,20 @@ def collect(
             return Ledger(entries, [], problems, interrupted=True, abandoned=abandoned)
     loose: list[Return] = []
     for path in paths:  # in the folder's order, however the workers finished
-        ret = read[path]
+        ret = results[path]
         if ret.slot < 0:
             loose.append(ret)
         else:
             ret.issued = index.issued[ret.slot]
             entries[ret.slot].returns.append(ret)
-    for entry in entries:
-        _settle(entry, loose, apply, problems)
+    # Each file is still flushed before its rename; the folders' entries (the renames) are flushed once
+    # each at the end instead of once per file (files.batch_synced: a rename lost to a power cut is
+    # redone by the next run).
+    with contextlib.ExitStack() as folders:
+        for folder in sorted({e.issued.path.parent for e in entries}):
+            folders.enter_context(batch_synced(folder))
+        for entry in entries:
+            _settle(entry, loose, apply, problems)
     ordered = sorted(entries, key=lambda e: (e.issued.code, str(e.issued.path)))
     return Ledger(ordered, loose, problems)
 
