@@ -10,6 +10,7 @@ index of it instead of a scan per field (``fields.first_row``'s scan is the orac
 
 from __future__ import annotations
 
+import pickle
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -102,6 +103,10 @@ def test_imported_cells_is_a_dict_made_once() -> None:
     cells = imported.cells
     assert type(cells) is dict and cells is imported.cells
     assert cells["name"] == "部门整体绩效目标申报表!B4" and cells["projects[1].indicators[0].level3"].startswith("项目")
+    fresh = read_bytes(workbook_bytes(filled_unit()), "u.xlsx")
+    again = pickle.loads(pickle.dumps(fresh))  # before its cells were asked for: they go along, named
+    assert type(again._cells) is dict  # not the reader's log with its grids
+    assert again.cells == cells and again.unit == imported.unit and again.problems == imported.problems
 
 
 # ---------------------------------------------------------------- lookups in a grid

@@ -57,6 +57,10 @@ class Imported:
             self._cells = self._cells()
         return self._cells
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (to another process) with its cells named, not with the reader's log and grids.
+        return {**self.__dict__, "_cells": self.cells}
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level == ERROR]
