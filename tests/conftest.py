@@ -119,3 +119,20 @@ def _signal_handlers() -> Iterator[None]:
     yield
     for sig, handler in saved.items():
         signal.signal(sig, handler)
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    """The demo county issued (tests/test_season.py, test_collect.py): unit files from the example list
+    (examples/单位清单.xlsx), and their workbooks."""
+    from click.testing import CliRunner
+
+    from xlsgen.cli import main
+
+    def cli(*args: object):
+        return CliRunner().invoke(main, [str(a) for a in args])
+
+    assert cli("units", ROOT / "examples" / "单位清单.xlsx", "-o", tmp_path / "data").exit_code == 0
+    result = cli("bulk", tmp_path / "data", "-o", tmp_path / "output", "--jobs", "1", "--silent")
+    assert result.exit_code == 0, result.output
+    return tmp_path

@@ -19,18 +19,9 @@ from xlsgen.ledger import ledger_bytes
 from xlsgen.model import Unit
 from xlsgen.render import workbook_bytes
 
-from .test_season import EXAMPLE_LIST, _filled_as, _ledger, _returns, cli
+from .test_season import _filled_as, _ledger, _returns, cli
 
 SUMMARY_REASON = "是 xlsgen 生成的汇总表，不是交回的申报表"
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    """The demo county issued, as tests/test_season.py's: unit files from the example list, and their workbooks."""
-    assert cli("units", EXAMPLE_LIST, "-o", tmp_path / "data").exit_code == 0
-    result = cli("bulk", tmp_path / "data", "-o", tmp_path / "output", "--jobs", "1", "--silent")
-    assert result.exit_code == 0, result.output
-    return tmp_path
 
 
 def _outcome(county: Path, jobs: int) -> tuple[bytes, dict[str, bytes], list[tuple[str, str]]]:

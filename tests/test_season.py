@@ -46,15 +46,6 @@ def _filled_as(code: str, issued_dir: Path):
     )
 
 
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    """The demo county issued: unit files from the example list, and their workbooks."""
-    assert cli("units", EXAMPLE_LIST, "-o", tmp_path / "data").exit_code == 0
-    result = cli("bulk", tmp_path / "data", "-o", tmp_path / "output", "--jobs", "1", "--silent")
-    assert result.exit_code == 0, result.output
-    return tmp_path
-
-
 def _returns(county: Path) -> dict[str, Path]:
     """900101 filled (passes), 900201 filled with a slip (errors), 900202 filled with a warning,
     900301 returned twice differently, 900302 the blank form back; an unknown unit's workbook too."""
