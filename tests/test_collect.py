@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import shutil
 import signal
 import zipfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from xlsgen.ledger import ledger_bytes
 from xlsgen.model import Unit
 from xlsgen.render import workbook_bytes
 
+from .conftest import ROOT
 from .test_season import _filled_as, _ledger, _returns, cli
 
 SUMMARY_REASON = "是 xlsgen 生成的汇总表，不是交回的申报表"
@@ -198,3 +200,26 @@ def test_peek_properties_reads_the_custom_properties_and_nothing_hostile() -> No
     assert safety.peek_properties(stored.replace(b"xlsgen_kind", b"xlsgen_kinx"), "x.xlsx") == {}  # CRC
     assert safety.peek_properties(b"", "x.xlsx") == safety.peek_properties(safety.OLE2 + whole, "x.xlsx") == {}
     assert safety.peek_properties(_with_custom(b" " * (safety.MAX_PEEKED + 1)), "x.xlsx") == {}  # too long to peek at
+
+
+@pytest.mark.parametrize(
+    "existing, said",
+    [
+        ("list", "不是收集台账"),  # -o mistyped as the unit list
+        ("garbage", "无法读取已有的收集台账"),  # a damaged checklist
+    ],
+)
+def test_a_checklist_that_cannot_be_read_is_not_written_over(county: Path, existing: str, said: str) -> None:
+    """Its remarks (or the other workbook) would be lost: nothing is written and the clerk is told why."""
+    _returns(county)
+    target = county / "收集台账.xlsx"
+    if existing == "list":
+        shutil.copy(ROOT / "examples" / "单位清单.xlsx", target)
+    else:
+        target.write_bytes(b"PK\x03\x04 not a zip any more")
+    before = target.read_bytes()
+    result = cli("collect", county / "交回", "--issued", county / "data", "-o", target, "--silent")
+    assert result.exit_code == 1
+    assert said in result.output and str(target) in result.output and "-o" in result.output, result.output
+    assert target.read_bytes() == before
+    assert not list((county / "data").rglob("*.returned.json"))  # refused before any return was read

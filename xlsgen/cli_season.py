@@ -208,7 +208,7 @@ def units_command(unit_list: Path | None, out_dir: Path, year: int | None, templ
     default="收集台账.xlsx",
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="要写出的收集台账工作簿（再次运行时更新它，备注列保留）。",
+    help="要写出的收集台账工作簿（再次运行时更新它，备注列保留；已存在而读不出备注的文件不会被覆盖）。",
 )
 @click.option("--apply", is_flag=True, help="没有错误的交回同时写回下发的单位 JSON 文件（覆盖原文件）。")
 @click.option(
@@ -266,7 +266,11 @@ def collect_command(
         else:
             click.echo(line, err=True)
 
-    remarks = read_remarks(checklist)
+    try:
+        remarks = read_remarks(checklist)
+    except XlsgenError as exc:
+        fail(str(exc))
+        sys.exit(1)
     try:
         ledger = collect(
             returns_dir, issued_dir, apply=apply, remarks=remarks, checklist=checklist,

@@ -440,27 +440,37 @@ def _remove_stale(path: Path, problems: list[Problem]) -> None:
 
 
 def read_remarks(checklist: Path) -> dict[str, str]:
-    """The 备注 the clerk typed into a previous checklist, by 单位编码; nothing if there is none."""
+    """The 备注 the clerk typed into a previous checklist, by 单位编码; nothing if there is none yet.
+
+    Raises OutputError when ``checklist`` exists but cannot be read as one: the new checklist would be
+    written over it, losing the remarks typed there (or, for a mistyped ``-o``, some other workbook)."""
     import io
 
     import openpyxl
 
-    from .safety import open_package
+    from . import safety
+    from .errors import OutputError
+    from .osfiles import NotReadable, read_regular
 
-    if not checklist.is_file():
+    if not checklist.exists():
         return {}
+    keep = "为免丢失其中手写的“备注”，没有覆盖它；请关闭打开它的程序后重试，或用 -o 指定另一个文件"
     try:
-        package = open_package(checklist.read_bytes(), checklist.name)
+        package = safety.open_package(read_regular(checklist, safety.MAX_FILE), checklist.name)
         wb = openpyxl.load_workbook(io.BytesIO(package.data), read_only=True, data_only=True)
-    except Exception:  # an unreadable old checklist only means there are no notes to keep
-        return {}
+    except NotReadable as exc:
+        raise OutputError(f"无法读取已有的收集台账：{exc}；{keep}", Location(str(checklist))) from None
+    except Exception:  # safety's refusals (their advice is for a unit's return) and openpyxl's own
+        raise OutputError(f"无法读取已有的收集台账（不是完好的 xlsx 工作簿）；{keep}", Location(str(checklist))) from None
     try:
-        if LEDGER_SHEET not in wb.sheetnames:
-            return {}
-        rows = wb[LEDGER_SHEET].iter_rows(values_only=True)
+        rows = wb[LEDGER_SHEET].iter_rows(values_only=True) if LEDGER_SHEET in wb.sheetnames else iter(())
         header = [str(v or "") for v in next(rows, ())]
         if "单位编码" not in header or "备注" not in header:
-            return {}
+            raise OutputError(
+                f"此文件已存在，但不是收集台账（没有带“单位编码”“备注”列的“{LEDGER_SHEET}”工作表），没有覆盖它；"
+                "请用 -o 指定收集台账的文件名",
+                Location(str(checklist)),
+            )
         code_col, remark_col = header.index("单位编码"), header.index("备注")
         out = {}
         for row in rows:
