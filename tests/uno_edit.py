@@ -18,6 +18,7 @@ Deliberately stdlib + uno only and no import of xlsgen: it lives in another inte
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,8 +75,12 @@ def main(pipe: str, script_path: str) -> None:
         doc.storeToURL(target, (prop("FilterName", "Calc MS Excel 2007 XML"),))
     finally:
         doc.close(True)
-    print("saved", script["target"])
+    print("saved", script["target"], flush=True)
 
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])
+    sys.stderr.flush()
+    # pyuno's bridge can crash while the interpreter tears it down (a signal, no message) after the file
+    # was saved: leave without that teardown.
+    os._exit(0)
