@@ -184,6 +184,37 @@ def test_a_dying_worker_process_costs_one_unit(tmp_path: Path, monkeypatch: pyte
     assert not list(out.glob(TMP_PATTERN)), "the dead worker's temporary file was left behind"
 
 
+
+_SPAWNED_BULK = """
+import multiprocessing, sys
+from xlsgen.cli import main
+if __name__ == "__main__":
+    multiprocessing.set_start_method(sys.argv[1])
+    main(["bulk", sys.argv[2], "-o", sys.argv[3], "--jobs", "2", "--silent"])
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_started_afresh_write_the_same_files(tmp_path: Path, method: str) -> None:
+    """Windows starts workers by spawn and Python 3.14 on Linux by forkserver: workers that import
+    xlsgen afresh, with nothing inherited, write the same bytes, and a bad unit still fails alone."""
+    data = tmp_path / "data"
+    files = county(data, 4)
+    (data / "bad.json").write_text('{"code": "999001", "name": "坏单位",\n  "year": }', "utf-8")
+    bulk.run(data, tmp_path / "here", jobs=1)
+    script = tmp_path / "spawned_bulk.py"
+    script.write_text(_SPAWNED_BULK, "utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), method, str(data), str(tmp_path / "there")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # the bad unit
+    assert "bad.json" in done.stderr and "Traceback" not in done.stderr
+    names = {expected_name(p) for p in files} | {SUMMARY_NAME}
+    assert {p.name for p in (tmp_path / "there").glob("*.xlsx")} == names
+    for name in sorted(names):
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
 def test_plan_refuses_file_names_that_collide_case_insensitively(tmp_path: Path) -> None:
     data = tmp_path / "data"
     files = county(data, 2)
