@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -70,6 +72,35 @@ def test_a_pool_gives_what_one_process_gives(county: Path) -> None:
     pooled = _outcome(county, jobs=2)
     assert serial[1] and serial[2]  # something written, something loose: the comparison says something
     assert pooled == serial
+
+
+_SPAWNED_COLLECT = """
+import multiprocessing, sys
+from pathlib import Path
+from xlsgen import collect
+from xlsgen.ledger import ledger_bytes
+if __name__ == "__main__":
+    multiprocessing.set_start_method(sys.argv[1])
+    county = Path(sys.argv[2])
+    ledger = collect.collect(county / "交回", county / "data", jobs=2, checklist=county / "台账.xlsx")
+    sys.stdout.buffer.write(ledger_bytes(ledger, county / "台账.xlsx"))
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_a_pool_of_fresh_workers_gives_what_one_process_gives(county: Path, method: str) -> None:
+    """Workers started by spawn (Windows) or forkserver (Python 3.14) get the index of issued units
+    only through the pool's initializer, pickled: nothing is inherited from the main process."""
+    _returns(county)
+    checklist, written, _ = _outcome(county, jobs=1)
+    for stale in (county / "data").rglob("*.returned.json"):
+        stale.unlink()
+    script = county / "spawned_collect.py"
+    script.write_text(_SPAWNED_COLLECT, "utf-8")
+    done = subprocess.run([sys.executable, str(script), method, str(county)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert written and done.stdout == checklist
+    assert {p.name: p.read_bytes() for p in sorted((county / "data").rglob("*.returned.json"))} == written
 
 
 def test_a_return_the_same_as_its_issued_file_has_no_changes(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
