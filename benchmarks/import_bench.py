@@ -71,7 +71,9 @@ def stages(data: bytes, repeat: int) -> tuple[float, float, float, float]:
     grid = median_ms(lambda: load_grids(package), repeat)
     # Fresh grids each time: a Grid keeps what it has looked up (merges by column, column keys), so
     # reading the same grids again would time a reader that has already done part of its work.
-    anchors = median_ms(lambda grids: read_grids(grids, "x.xlsx", package.properties), repeat, lambda: load_grids(package))
+    anchors = median_ms(
+        lambda grids: read_grids(grids, "x.xlsx", package.properties), repeat, lambda: load_grids(package)
+    )
     return checks, grid, anchors, floor_ms(data, package, repeat)
 
 

@@ -184,7 +184,6 @@ def test_a_dying_worker_process_costs_one_unit(tmp_path: Path, monkeypatch: pyte
     assert not list(out.glob(TMP_PATTERN)), "the dead worker's temporary file was left behind"
 
 
-
 _SPAWNED_BULK = """
 import multiprocessing, sys
 from xlsgen.cli import main
@@ -214,6 +213,7 @@ def test_workers_started_afresh_write_the_same_files(tmp_path: Path, method: str
     assert {p.name for p in (tmp_path / "there").glob("*.xlsx")} == names
     for name in sorted(names):
         assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
 
 def test_plan_refuses_file_names_that_collide_case_insensitively(tmp_path: Path) -> None:
     data = tmp_path / "data"
