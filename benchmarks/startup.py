@@ -6,8 +6,10 @@
 Each round runs, in turn (the order rotates, so load on the machine hits every kind alike):
 
 ``python``     ``python -c pass``: the interpreter alone
-``libraries``  ``python -c "import pydantic.main, jinja2, xlsxwriter, click"``: the libraries
-               ``generate`` cannot do without, imported and nothing else (the baseline of the ratio)
+``libraries``  ``python -c "import pydantic.main, jinja2, xlsxwriter, click"``: the libraries xlsgen
+               writes a form with, imported and nothing else (the baseline of the ratio; ``generate``
+               skips xlsxwriter once skeletons.py has the form's skeleton on disk, as after the
+               first run here)
 ``--help``     ``xlsgen --help``
 ``generate``   ``xlsgen generate UNIT.json -o OUT`` (load, validate, lay out, write), a fresh output
                folder each time

@@ -38,13 +38,11 @@ from xlsxwriter.worksheet import (
     _utf16_truncate,
 )
 
-TESTED_VERSIONS = ("3.3.1",)
+from .package import FUNCTION as _FUNCTION
+from .package import SAFE_FUNCTIONS as _SAFE_FUNCTIONS
+from .package import plain_formula as _plain_formula
 
-# Formulas whose functions xlsxwriter's _prepare_formula leaves alone (no _xlfn. prefix, no dynamic
-# array): for them the stored formula is the text without its "="; anything else takes the public call.
-_SAFE_FUNCTIONS = frozenset({"SUM", "IF", "ROUND", "ABS", "MIN", "MAX"})
-_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
-_PLAIN_FORMULA = re.compile(r"=[A-Z0-9(),=+\-*/:$.<> ]*")
+TESTED_VERSIONS = ("3.3.1",)
 _XML_SPECIAL = re.compile('["&<>\n]')
 
 
@@ -55,10 +53,6 @@ def enabled() -> bool:
 def worksheet_class() -> type[Worksheet] | None:
     """The class to pass to ``add_worksheet(worksheet_class=…)``; None on an untested xlsxwriter."""
     return FastWorksheet if enabled() else None
-
-
-def _plain_formula(formula: str) -> bool:
-    return bool(_PLAIN_FORMULA.fullmatch(formula)) and all(f in _SAFE_FUNCTIONS for f in _FUNCTION.findall(formula))
 
 
 def place_cells(

@@ -8,8 +8,9 @@ module writes the same package directly:
   properties) are built as strings, mirroring xlsxwriter 3.3.1's writers element by element;
 * the parts that depend only on the workbook's shape (content types, relationships, workbook.xml,
   app.xml, styles, theme) are taken from a small *skeleton* workbook written by xlsxwriter itself with
-  the same sheets, names and formats (in the order the cells first use them), once per shape per
-  process, and kept compressed;
+  the same sheets, names and formats (in the order the cells first use them), made once per shape
+  and kept compressed, in memory and on disk (skeletons.py): a process that finds it there never
+  imports xlsxwriter;
 * the zip container is laid out as Python's zipfile writes it for xlsxwriter (same headers, 1980
   timestamps, deflate level, central directory); a first-use self-check against zipfile turns the
   module off if this Python's zipfile writes differently.
@@ -33,13 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.core import Core
-from xlsxwriter.custom import Custom
-from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import _utf16_len, xl_col_to_name
-
-from . import fastsheet, xlsx
+from . import skeletons, xlsx
+from .sheet import col_name
 
 TESTED_VERSIONS = ("3.3.1",)
 
@@ -112,7 +108,7 @@ _container_ok: bool | None = None
 def enabled() -> bool:
     """True where this writer's bytes were checked: the tested xlsxwriter, a zipfile that agrees."""
     global _container_ok
-    if xlsxwriter.__version__ not in TESTED_VERSIONS or not fastsheet.enabled():
+    if skeletons.writer_version() not in TESTED_VERSIONS:
         return False
     if _container_ok is None:
         _container_ok = _container_matches_zipfile()
@@ -225,8 +221,24 @@ _letters: dict[int, str] = {}
 def _col(col: int) -> str:
     name = _letters.get(col)
     if name is None:
-        name = _letters[col] = xl_col_to_name(col)
+        name = _letters[col] = col_name(col)
     return name
+
+
+def _utf16_len(text: str) -> int:  # xlsxwriter.utility._utf16_len: Excel counts UTF-16 units
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+# Formulas whose functions xlsxwriter's _prepare_formula leaves alone (no _xlfn. prefix, no dynamic
+# array): for them the stored formula is the text without its "="; anything else takes the public call.
+SAFE_FUNCTIONS = frozenset({"SUM", "IF", "ROUND", "ABS", "MIN", "MAX"})
+FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+_PLAIN_FORMULA = re.compile(r"=[A-Z0-9(),=+\-*/:$.<> ]*")
+
+
+def plain_formula(formula: str) -> bool:
+    """A formula xlsxwriter stores as it is (fastsheet and this writer write it themselves)."""
+    return bool(_PLAIN_FORMULA.fullmatch(formula)) and all(f in SAFE_FUNCTIONS for f in FUNCTION.findall(formula))
 
 
 def _ref(row: int, col: int) -> str:
@@ -412,7 +424,7 @@ def _place(
         if cell.formula:
             formula = sheet.formula_of(cell)
             cached = value_of(value, kind) if value else 0
-            if not (fastsheet._plain_formula(formula) and type(cached) in (int, float)):
+            if not (plain_formula(formula) and type(cached) in (int, float)):
                 raise Unsupported("a formula xlsxwriter rewrites")
             text = f'<c r="{letters[col]}{num}" s="{s}"><f>{_data(formula[1:])}</f><v>{cached}</v></c>'
             first = col + 1
@@ -597,6 +609,8 @@ def _shared_strings(book: Book) -> str:
     for text in book.strings:
         if _SPECIAL_TEXT.search(text):
             if writer is None:
+                from xlsxwriter.sharedstrings import SharedStrings
+
                 writer = SharedStrings()
                 writer._set_filehandle(io.StringIO())
             writer._write_si(text)
@@ -610,103 +624,29 @@ def _shared_strings(book: Book) -> str:
 
 
 _PLAIN_DATA = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ue000-\ue0ff]|_x[0-9a-fA-F]{4}_")
-_property_templates: dict[tuple[str, ...], tuple[str, str]] = {}
 
 
 def _properties(book: Book) -> tuple[str, str]:
     """(core.xml, custom.xml) as xlsxwriter's Core and Custom write them: through those writers once
-    per set of property names, with stand-ins for the values; plain values are then put in place."""
+    per set of property names (skeletons.property_templates), with stand-ins for the values; plain
+    values are then put in place."""
     for name, value in book.custom:
         if _utf16_len(name) > 255 or _utf16_len(value) > 255:  # xlsxwriter would warn
             raise Unsupported("an over-long property")
     names = tuple(name for name, _ in book.custom)
     values = [book.title, book.subject, *(value for _, value in book.custom)]
     if any(_PLAIN_DATA.search(v) for v in values) or any(_PLAIN_DATA.search(n) for n in names):
-        return _write_properties(book.title, book.subject, book.custom)
-    got = _property_templates.get(names)
-    if got is None:
-        stand_ins = [chr(0xE000 + i) for i in range(len(values))]
-        got = _write_properties(stand_ins[0], stand_ins[1], list(zip(names, stand_ins[2:], strict=True)))
-        if len(_property_templates) > 16:
-            _property_templates.clear()
-        _property_templates[names] = got
-    core, custom = got
+        return skeletons.write_properties(book.title, book.subject, book.custom)
+    core, custom = skeletons.property_templates(names, [chr(0xE000 + i) for i in range(len(values))])
     core = core.replace("\ue000", values[0], 1).replace("\ue001", values[1], 1)
     for i, value in enumerate(values[2:], 2):
         custom = custom.replace(chr(0xE000 + i), value, 1)
     return core, custom
 
 
-def _write_properties(title: str, subject: str, custom_properties: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    core = Core()
-    core._set_filehandle(io.StringIO())
-    core._set_properties(xlsx.properties(title, subject=subject))
-    core._assemble_xml_file()
-    custom = Custom()
-    custom._set_filehandle(io.StringIO())
-    custom._set_properties([(name, value, "text") for name, value in custom_properties])
-    custom._assemble_xml_file()
-    return core.fh.getvalue(), custom.fh.getvalue()
-
-
-# ---------------------------------------------------------------- the skeleton
-
-
-_format_keys: dict[int, dict[str, Any]] = {}
-_skeletons: dict[tuple[Any, ...], tuple[list[str], dict[str, tuple[bytes, int, int]]]] = {}
-_SKELETONS_KEPT = 64
-
-
-def _keys_of(styles: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    keys = _format_keys.get(id(styles))
-    if keys is None:
-        wb = xlsxwriter.Workbook(io.BytesIO(), xlsx.OPTIONS)
-        keys = {name: wb.add_format(props)._get_format_key() for name, props in styles.items()}
-        _format_keys.clear()
-        _format_keys[id(styles)] = keys
-    return keys
-
-
-def _skeleton(book: Book, order: list[str]) -> tuple[list[str], dict[str, tuple[bytes, int, int]]]:
-    """The part names in xlsxwriter's order and, deflated, the parts that depend only on the shape."""
-    key = (
-        tuple((s.name, s.repeat_rows) for s in book.sheets),
-        book.lists_sheet,
-        tuple((name, ref) for name, _, ref in book.lists),
-        tuple(order),
-        id(book.styles),
-        bool(book.custom),
-    )
-    got = _skeletons.get(key)
-    if got is not None:
-        return got
-    buf = io.BytesIO()
-    wb = xlsx.new_workbook(buf, "-", subject="-")
-    for name, value in book.custom[:1]:
-        wb.set_custom_property(name, value)
-    formats = {name: wb.add_format(props) for name, props in book.styles.items()}
-    for i, sheet in enumerate(book.sheets):
-        ws = wb.add_worksheet(sheet.name)
-        if i == 0:  # every used format once, in the order the real sheets first use them
-            for col, style in enumerate(order):
-                ws.write_blank(0, col, None, formats[style])
-        if sheet.repeat_rows:
-            ws.repeat_rows(*sheet.repeat_rows)
-    ls = wb.add_worksheet(book.lists_sheet)
-    ls.write_string(0, 0, "-")  # strings exist: the sharedStrings part is listed
-    for name, _, ref in book.lists:
-        wb.define_name(name, ref)
-    ls.hide()
-    wb.worksheets()[0].activate()
-    wb.close()
-    archive = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    names = archive.namelist()
-    per_unit = {_SHEET_PART.format(i + 1) for i in range(len(book.sheets) + 1)} | set(_PER_UNIT)
-    parts = {name: _deflated(archive.read(name)) for name in names if name not in per_unit}
-    if len(_skeletons) >= _SKELETONS_KEPT:
-        _skeletons.clear()
-    got = _skeletons[key] = (names, parts)
-    return got
+def _per_unit(n_sheets: int) -> set[str]:
+    """The parts written per unit for a workbook of ``n_sheets`` form sheets (and the lists sheet)."""
+    return {_SHEET_PART.format(i + 1) for i in range(n_sheets + 1)} | set(_PER_UNIT)
 
 
 # ---------------------------------------------------------------- the workbook
@@ -744,7 +684,7 @@ def form_workbook(book: Book) -> bytes | None:
     not model something in it (the caller then writes it through xlsxwriter)."""
     if not book.sheets:
         return None
-    keys = _keys_of(book.styles)
+    keys = skeletons.format_keys(book.styles)
     shape = tuple(sheet.name for sheet in book.sheets)
     try:
         # The xf indices follow the order the sheets first use their styles, known only once the
@@ -775,7 +715,16 @@ def form_workbook(book: Book) -> bytes | None:
         written["docProps/core.xml"], written["docProps/custom.xml"] = _properties(book)
     except Unsupported:
         return None
-    names, constant = _skeleton(book, order)
+    names, constant = skeletons.skeleton(
+        [(s.name, s.repeat_rows) for s in book.sheets],
+        book.lists_sheet,
+        [(name, ref) for name, _, ref in book.lists],
+        order,
+        book.styles,
+        tuple(book.custom[0]) if book.custom else None,
+        _per_unit,
+        _deflated,
+    )
     entries = []
     for name in names:
         text = written.get(name)

@@ -13,18 +13,19 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
-
-from . import fastsheet, forms, package, styles
+from . import forms, package, styles
 from .errors import DataError, Location, OutputError
 from .files import workbook_name, write_atomic
 from .forms import IDENTITY_PROPERTIES
 from .layout import MARGINS_IN, TEMPLATE_VERSION, Cell, Sheet, a1, build
 from .model import CELL_LIMIT, Unit, cell_length
 from .xlsx import new_workbook, print_setup
+
+if TYPE_CHECKING:  # the writer is imported only where a workbook goes through it (package.py is the rule)
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
 LISTS_SHEET = "_lists"
 LISTS: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -56,6 +57,8 @@ FAST = True
 
 
 def write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], lock: bool = False) -> Worksheet:
+    from . import fastsheet
+
     fast = fastsheet.worksheet_class() if FAST else None
     ws = wb.add_worksheet(sheet.name, worksheet_class=fast)
     for col, width in enumerate(sheet.widths):
@@ -175,6 +178,8 @@ def list_names() -> list[tuple[str, tuple[str, ...], str]]:
 
 
 def _write_lists(wb: xlsxwriter.Workbook) -> None:
+    from . import fastsheet
+
     ws = wb.add_worksheet(LISTS_SHEET, worksheet_class=fastsheet.worksheet_class() if FAST else None)
     for col, (name, values, ref) in enumerate(list_names()):
         ws.write_string(0, col, name)

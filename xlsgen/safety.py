@@ -123,9 +123,9 @@ class Package:
 @lru_cache(maxsize=256)
 def col_letters(col: int) -> str:
     """Zero-based column → ``A``…``XFD``."""
-    from xlsxwriter.utility import xl_col_to_name  # here: reading a workbook needs no writer
+    from .sheet import col_name
 
-    return xl_col_to_name(col)
+    return col_name(col)
 
 
 def col_index(letters: str) -> int:

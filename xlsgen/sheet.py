@@ -90,6 +90,15 @@ class Sheet:
 @lru_cache(maxsize=8192)
 def a1(row: int, col: int) -> str:
     """Zero-based (row, col) → ``A1``."""
-    from xlsxwriter.utility import xl_rowcol_to_cell  # here: reading a workbook needs no writer
+    return f"{col_name(col)}{row + 1}"
 
-    return xl_rowcol_to_cell(row, col)
+
+def col_name(col: int) -> str:
+    """Zero-based column → ``A``…``XFD``, as xlsxwriter's xl_col_to_name (which would need xlsxwriter
+    imported, a tenth of a one-unit process, where nothing else does)."""
+    name = ""
+    col += 1
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name

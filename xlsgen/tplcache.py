@@ -11,6 +11,7 @@ read-only or full disk, a damaged entry) only means compiling as before.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -48,5 +49,15 @@ def bytecode_cache(**options: Any) -> jinja2.BytecodeCache | None:
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     try:
         return _QuietCache(pattern=f"__xlsgen_{digest}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def folder() -> str | None:
+    """The private per-user folder the compiled templates are kept in (skeletons.py keeps its entries
+    there too); None when none can be had."""
+    try:
+        return jinja2.FileSystemBytecodeCache().directory
     except (OSError, RuntimeError):
         return None

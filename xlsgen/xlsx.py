@@ -7,12 +7,13 @@ document date is fixed, so the same input gives byte-identical files.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import IO, Any
-
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
 FIXED_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0)
 OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -27,6 +28,8 @@ def properties(title: str, **more: str) -> dict[str, Any]:
 
 def new_workbook(target: str | IO[bytes], title: str, **more: str) -> xlsxwriter.Workbook:
     """A workbook with xlsgen's options and document properties."""
+    import xlsxwriter  # here: a form written by package.py with its skeleton on disk needs no writer
+
     wb = xlsxwriter.Workbook(target, OPTIONS)
     wb.set_properties(properties(title, **more))
     return wb
