@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xlsgen import forms
-from xlsgen.layout import build, parse, runs
+from xlsgen.layout import _unescape, build, parse, runs
 from xlsgen.model import LongIndicator, ProjectIndicator, Unit
 
 from .conftest import EXAMPLES, example, filled_unit, open_workbook
@@ -358,3 +361,12 @@ def test_a_cell_printed_again_keeps_everything_but_its_field_and_formula() -> No
     assert {f.name for f in dataclasses.fields(Cell)} == set(values)
     cell = Cell(**values)
     assert cell.again(7, 9) == dataclasses.replace(cell, row=7, last_row=9, field=None, formula=None)
+
+
+# Pieces of character references, the ones escape() writes and others, that join into any sequence.
+_REFERENCE_PIECES = "& amp; lt; gt; quot; #39; #34; #x27; nbsp; #20; #x4e00; ; a 表".split()
+
+
+@given(st.lists(st.sampled_from(_REFERENCE_PIECES), max_size=10).map("".join))
+def test_markup_text_is_unescaped_as_html_unescape_does(text: str) -> None:
+    assert _unescape(text) == html.unescape(text)
