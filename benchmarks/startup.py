@@ -2,6 +2,7 @@
 
     python benchmarks/startup.py              # 7 interleaved rounds
     python benchmarks/startup.py --importtime # plus the slowest imports (python -X importtime)
+    python benchmarks/startup.py --instructions  # plus each kind's instruction count (valgrind)
 
 Each round runs, in turn (the order rotates, so load on the machine hits every kind alike):
 
@@ -15,7 +16,10 @@ Each round runs, in turn (the order rotates, so load on the machine hits every k
                folder each time
 
 It prints the median wall time of each (and the ratio to the libraries' import); the goal is
-``generate`` ≤ 0.35 s. It asserts nothing about time.
+``generate`` ≤ 0.35 s. It asserts nothing about time. Wall time on a shared or virtual machine moves
+by ±10 % between runs of the same code; ``--instructions`` also counts each kind's instructions once
+under valgrind's callgrind with the hash seed fixed, which gives the same number to within a few
+thousand on every run, for telling a change of a few milliseconds from noise.
 """
 
 from __future__ import annotations
@@ -85,10 +89,27 @@ def importtime(cmd: list[str], env: dict[str, str], top: int) -> list[tuple[int,
     return sorted(rows, reverse=True)[:top]
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> int | None:
+    """Instructions one run of ``cmd`` executes (valgrind's callgrind), or None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", f"--callgrind-out-file={os.devnull}", *cmd],
+        env={**env, "PYTHONHASHSEED": "0"},  # the same dict and set orders, so the same code paths
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found and done.returncode == 0 else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=7, help="rounds (medians are reported; at least 5)")
     ap.add_argument("--importtime", action="store_true", help="also show the slowest imports of generate")
+    ap.add_argument("--instructions", action="store_true", help="also count instructions (needs valgrind)")
     args = ap.parse_args()
 
     env = dict(os.environ)
@@ -132,6 +153,18 @@ def main() -> None:
         print("  (ratios against the libraries' bare import, measured in the same rounds)")
         gen = statistics.median(times["generate"])
         print(f"goal (generate ≤ {GOAL_S} s): {'met' if gen <= GOAL_S else f'NOT met, by {gen - GOAL_S:.3f} s'}")
+        if args.instructions:
+            counts = {}
+            for name in names:
+                shutil.rmtree(work / "out", ignore_errors=True)
+                counts[name] = instructions(kinds[name], env)
+            print()
+            if counts["libraries"] is None or None in counts.values():
+                print("instructions: valgrind is not installed (or a run failed under it)")
+            else:
+                print("instructions of one run each (valgrind callgrind, PYTHONHASHSEED=0)")
+                for name, n in counts.items():
+                    print(f"  {name:10} {n / 1e6:9.1f} M   {n / counts['libraries']:5.2f}×")
         if args.importtime:
             print()
             print("slowest imports of generate (cumulative ms, one run, python -X importtime):")
