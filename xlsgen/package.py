@@ -644,11 +644,6 @@ def _properties(book: Book) -> tuple[str, str]:
     return core, custom
 
 
-def _per_unit(n_sheets: int) -> set[str]:
-    """The parts written per unit for a workbook of ``n_sheets`` form sheets (and the lists sheet)."""
-    return {_SHEET_PART.format(i + 1) for i in range(n_sheets + 1)} | set(_PER_UNIT)
-
-
 # ---------------------------------------------------------------- the workbook
 
 
@@ -722,8 +717,7 @@ def form_workbook(book: Book) -> bytes | None:
         order,
         book.styles,
         tuple(book.custom[0]) if book.custom else None,
-        _per_unit,
-        _deflated,
+        {_SHEET_PART.format(i + 1) for i in range(len(book.sheets) + 1)} | set(_PER_UNIT),
     )
     entries = []
     for name in names:

@@ -102,14 +102,16 @@ def skeleton(
     order: Sequence[str],
     styles: dict[str, dict[str, Any]],
     custom: tuple[str, str] | None,
-    per_unit: Callable[[int], set[str]],
-    deflated: Callable[[bytes], tuple[bytes, int, int]],
+    per_unit: set[str],
 ) -> tuple[list[str], Parts]:
     """The part names in xlsxwriter's order and, deflated, the parts that depend only on the shape:
     ``sheets`` (name, repeat rows), the drop-down ``lists`` (defined name, formula), the styles in the
-    ``order`` the cells first use them, and whether there are ``custom`` properties (the first one)."""
+    ``order`` the cells first use them, and whether there are ``custom`` properties (the first one);
+    the ``per_unit`` parts are left out."""
 
     def make() -> dict[str, Any]:
+        from .package import _deflated  # deflated as the container writes every other part
+
         buf = io.BytesIO()
         wb = xlsx.new_workbook(buf, "-", subject="-")
         if custom is not None:
@@ -131,10 +133,10 @@ def skeleton(
         wb.close()
         archive = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
         names = archive.namelist()
-        skip = per_unit(len(sheets))
-        return {"names": names, "parts": {n: deflated(archive.read(n)) for n in names if n not in skip}}
+        return {"names": names, "parts": {n: _deflated(archive.read(n)) for n in names if n not in per_unit}}
 
-    # Only whether a custom property exists shapes the constant parts (custom.xml itself is per unit).
+    # Only whether a custom property exists shapes the constant parts (custom.xml itself is per unit);
+    # which parts are per unit follows from the number of sheets.
     material = (tuple(sheets), lists_sheet, tuple(lists), tuple(order), repr(styles), custom is not None)
     got = _entry("skeleton", material, make, lambda e: isinstance(e.get("names"), list) and "parts" in e)
     return got["names"], got["parts"]
