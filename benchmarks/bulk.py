@@ -286,7 +286,7 @@ STAGES = (
     ("xlsgen.layout", "plan_pages", "plan_pages"),
     # The writer: package.py builds the .xlsx itself; xlsxwriter only where package declines a unit.
     ("xlsgen.package", "_place", "writer: cells → sheet XML"),
-    ("xlsgen.package", "_deflated", "writer: deflate (zlib)"),
+    ("xlsgen.xlsx", "deflated", "writer: deflate (zlib)"),
     ("xlsgen.package", "form_workbook", "writer: other parts, zip container"),
     ("xlsgen.render", "write_sheet", "xlsxwriter: cells, merges, sheet setup"),
     ("xlsxwriter.workbook", "Workbook.close", "xlsxwriter: close (XML + zip)"),

@@ -29,13 +29,13 @@ import math
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import skeletons, xlsx
 from .sheet import col_name
+from .xlsx import deflated
 
 TESTED_VERSIONS = ("3.3.1",)
 
@@ -123,7 +123,7 @@ def _container_matches_zipfile() -> bool:
             info = zipfile.ZipInfo(name, _DATE_TIME)
             info.compress_type = z.compression
             z.writestr(info, data)
-    return buf.getvalue() == _zip([(name, *_deflated(data)) for name, data in entries])
+    return buf.getvalue() == _zip([(name, *deflated(data)) for name, data in entries])
 
 
 # ---------------------------------------------------------------- the zip container
@@ -134,12 +134,6 @@ _END = struct.Struct("<4s4H2LH")
 _DOS_DATE = (_DATE_TIME[0] - 1980) << 9 | _DATE_TIME[1] << 5 | _DATE_TIME[2]
 _DOS_TIME = _DATE_TIME[3] << 11 | _DATE_TIME[4] << 5 | _DATE_TIME[5] // 2
 _UNIX, _VERSION, _RW = 3, 20, 0o600 << 16  # zipfile's create_system, (extract) version, file mode
-
-
-def _deflated(data: bytes) -> tuple[bytes, int, int]:
-    """(raw deflate stream as zipfile makes it, CRC-32, size)."""
-    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return z.compress(data) + z.flush(), zlib.crc32(data), len(data)
 
 
 def _zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
@@ -722,5 +716,5 @@ def form_workbook(book: Book) -> bytes | None:
     entries = []
     for name in names:
         text = written.get(name)
-        entries.append((name, *(_deflated(text.encode("utf-8")) if text is not None else constant[name])))
+        entries.append((name, *(deflated(text.encode("utf-8")) if text is not None else constant[name])))
     return _zip(entries)

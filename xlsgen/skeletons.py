@@ -110,8 +110,6 @@ def skeleton(
     the ``per_unit`` parts are left out."""
 
     def make() -> dict[str, Any]:
-        from .package import _deflated  # deflated as the container writes every other part
-
         buf = io.BytesIO()
         wb = xlsx.new_workbook(buf, "-", subject="-")
         if custom is not None:
@@ -133,7 +131,7 @@ def skeleton(
         wb.close()
         archive = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
         names = archive.namelist()
-        return {"names": names, "parts": {n: _deflated(archive.read(n)) for n in names if n not in per_unit}}
+        return {"names": names, "parts": {n: xlsx.deflated(archive.read(n)) for n in names if n not in per_unit}}
 
     # Only whether a custom property exists shapes the constant parts (custom.xml itself is per unit);
     # which parts are per unit follows from the number of sheets.

@@ -7,6 +7,7 @@ document date is fixed, so the same input gives byte-identical files.
 from __future__ import annotations
 
 import datetime as _dt
+import zlib
 from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
@@ -24,6 +25,13 @@ A4 = 9
 def properties(title: str, **more: str) -> dict[str, Any]:
     """xlsgen's document properties: title, author, fixed date, version (and ``more``)."""
     return {"title": title, **more, "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
+
+
+def deflated(data: bytes) -> tuple[bytes, int, int]:
+    """(raw deflate stream as zipfile makes it for xlsxwriter's parts, CRC-32, size): how package.py
+    writes every part, and skeletons.py keeps the skeleton's."""
+    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return z.compress(data) + z.flush(), zlib.crc32(data), len(data)
 
 
 def new_workbook(target: str | IO[bytes], title: str, **more: str) -> xlsxwriter.Workbook:
