@@ -14,10 +14,10 @@ and its property writers. Importing xlsxwriter and writing that skeleton is a te
   deflated), xlsgen's version and the source of the modules that make the entries.
 
 A file is only ever used whole and checked: its CRC-32, its header, every part's length, and every
-part inflating to its recorded size and CRC; anything else (missing, damaged, from another version, a folder that
-cannot be written) means xlsxwriter makes the entry again, as before. Files are replaced atomically,
-so parallel workers can only ever read a complete one. tests/test_skeletons.py checks that a process
-with the entries on disk writes the same bytes without importing xlsxwriter.
+part inflating to its recorded size and CRC. Anything else (missing, damaged, from another version,
+a folder that cannot be written) means xlsxwriter makes the entry again, as before. Files are
+replaced atomically, so parallel workers can only ever read a complete one. tests/test_skeletons.py
+checks that a process with the entries on disk writes the same bytes without importing xlsxwriter.
 """
 
 from __future__ import annotations
