@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from xlsgen.cli import main
-from xlsgen.model import CELL_LIMIT
+from xlsgen.model import CELL_LIMIT, PROPERTY_LIMIT, Unit
+from xlsgen.read import read_bytes
+from xlsgen.render import workbook_bytes
 
 from .conftest import filled_unit
 
@@ -59,6 +62,12 @@ BAD: dict[str, tuple[str, str]] = {
     ),
     "超长表情.json": (unit_text(filler="😀" * (CELL_LIMIT // 2 + 1)), "filler：文本有 32768 个字符"),
     "年份无穷.json": (replaced(r'"year": \d+', '"year": 1e400'), "year：应为有限的数字"),
+    # Carried in the workbook's document properties, whose text Excel caps (xlsxwriter only warned).
+    "超长地区.json": (
+        unit_text(region="县" * (PROPERTY_LIMIT + 1)),
+        f"region：文本有 {PROPERTY_LIMIT + 1} 个字符，超过 Excel 文档属性的上限 {PROPERTY_LIMIT} 个字符",
+    ),
+    "超长主管表情.json": (unit_text(parent="😀" * (PROPERTY_LIMIT // 2 + 1)), "parent：文本有 256 个字符"),
 }
 
 
@@ -195,3 +204,13 @@ def test_diff_of_a_group_of_fields_that_appeared(tmp_path: Path) -> None:
     result = run("diff", str(old), str(new))
     assert result.exit_code == 0
     assert "projects[0].plan：“4 个字段” → （空）" in clean(result)
+
+
+def test_the_longest_document_property_texts_go_through_without_a_warning() -> None:
+    unit = Unit.model_validate(
+        {**json.loads(GOOD), "parent": "部" * PROPERTY_LIMIT, "region": "😀" * (PROPERTY_LIMIT // 2) + "县"}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter's English warning would reach the user's terminal
+        back = read_bytes(workbook_bytes(unit), "长.xlsx").unit
+    assert (back.parent, back.region) == (unit.parent, unit.region)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -129,6 +130,20 @@ Money = Annotated[
     WithJsonSchema({"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,2})?$"}),
 ]
 Text = Annotated[str, BeforeValidator(_text)]
+PROPERTY_LIMIT = 255  # Excel's limit on a document property's text, in UTF-16 code units
+
+
+def _property_text(value: str) -> str:
+    if len(value) > PROPERTY_LIMIT // 2 and cell_length(value) > PROPERTY_LIMIT:
+        raise ValueError(
+            f"文本有 {cell_length(value)} 个字符，超过 Excel 文档属性的上限 {PROPERTY_LIMIT} 个字符"
+            "（此项表上不印，随工作簿的文档属性保存，以便导入时找回），请缩短"
+        )
+    return value
+
+
+# What the workbook carries in its custom document properties (forms.IDENTITY_PROPERTIES).
+PropertyText = Annotated[str, BeforeValidator(_text), AfterValidator(_property_text)]
 Year = Annotated[int, BeforeValidator(_to_year)]
 Percent = Annotated[
     Decimal,
@@ -319,10 +334,10 @@ class Unit(Strict):
     )
 
     schema_: str | None = Field(default=None, alias="$schema", title="JSON Schema 地址（可选）")
-    code: Text = _field("单位编码", "例如 450001", min_length=1)
+    code: PropertyText = _field("单位编码", "例如 450001", min_length=1)
     name: Text = _field("部门（单位）名称", "填写部门（单位）全称", min_length=1)
-    parent: Text = _field("主管部门", default="")
-    region: Text = _field("所属地区", "例如 怀来县", default="")
+    parent: PropertyText = _field("主管部门", default="")
+    region: PropertyText = _field("所属地区", "例如 怀来县", default="")
     year: Year = _field("预算年度", "例如 2025；近两年即 预算年度−2 与 预算年度−1", ge=2000, le=2100)
     filled_on: _dt.date | None = _field("填报日期", "YYYY-MM-DD，打印为 2024年1月15日", default=None)
     filler: Text = _field("填报人", default="")
