@@ -82,6 +82,24 @@ def test_missing_and_duplicate_codes_are_located_other_rows_go_through(tmp_path:
     assert made == ["1001-甲局.json", "1005-戊局.json"]
 
 
+def test_a_property_longer_than_excel_allows_is_located_in_the_list(tmp_path: Path) -> None:
+    lst = _list(
+        tmp_path / "单位清单.xlsx",
+        [
+            ["单位编码", "单位名称", "主管部门", "所属地区", "预算年度"],
+            ["1001", "甲局", "部" * 256, "甲县", 2025],
+            ["1002", "乙局", "乙县政府", "😀" * 128, 2025],
+            ["1003", "丙局", "部" * 255, "😀" * 127 + "县", 2025],  # 255 each: at the limit, taken
+        ],
+    )
+    result = run(str(lst), "-o", str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "单位清单.xlsx!C2：主管部门的文本有 256 个字符，超过 Excel 文档属性的上限 255 个字符" in result.output
+    assert "单位清单.xlsx!D3：所属地区的文本有 256 个字符" in result.output
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["1003-丙局.json"]
+    assert load_unit(tmp_path / "data" / "1003-丙局.json").parent == "部" * 255  # and valid for generate
+
+
 def test_existing_files_keep_their_content_identity_updated(tmp_path: Path) -> None:
     data = tmp_path / "data" / "sub"
     data.mkdir(parents=True)

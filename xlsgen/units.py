@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ERROR, WARNING, DataError, Location, Problem, XlsgenError
+from .forms import IDENTITY_PROPERTIES
 
 LIST_SHEET = "单位清单"
 # Field → the header spellings accepted, compared after _header_key (NFKC, no spaces, no * or colon).
@@ -199,6 +200,8 @@ def _existing(out_dir: Path) -> tuple[dict[str, list[Path]], set[str]]:
 
 def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list[Problem]) -> dict[str, Any] | None:
     """The row's fields, cleaned; None (with located errors) when the row cannot make a unit."""
+    from .model import _property_text  # here: the blank list (--template) needs no model
+
     out: dict[str, Any] = {}
     ok = True
     for f in COLUMNS:
@@ -210,6 +213,12 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
                 _problem(ERROR, "E-LIST", f"{TITLES[f]}中含有不可见的控制字符，请删除后重试", sheet.where(row.cells[f]))
             )
             ok = False
+        elif f in IDENTITY_PROPERTIES:  # the unit file would be refused by generate: said at the list's cell
+            try:
+                _property_text(text)
+            except ValueError as exc:
+                problems.append(_problem(ERROR, "E-LIST", f"{TITLES[f]}的{exc}", sheet.where(row.cells[f])))
+                ok = False
         out[f] = text
     code_cell = sheet.where(row.cells["code"])
     if not out.get("code"):
