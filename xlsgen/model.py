@@ -133,7 +133,8 @@ Text = Annotated[str, BeforeValidator(_text)]
 PROPERTY_LIMIT = 255  # Excel's limit on a document property's text, in UTF-16 code units
 
 
-def _property_text(value: str) -> str:
+def property_text(value: str) -> str:
+    """``value``, refused (ValueError, in Chinese) past Excel's limit on a document property's text."""
     if len(value) > PROPERTY_LIMIT // 2 and cell_length(value) > PROPERTY_LIMIT:
         raise ValueError(
             f"文本有 {cell_length(value)} 个字符，超过 Excel 文档属性的上限 {PROPERTY_LIMIT} 个字符"
@@ -143,7 +144,7 @@ def _property_text(value: str) -> str:
 
 
 # What the workbook carries in its custom document properties (forms.IDENTITY_PROPERTIES).
-PropertyText = Annotated[str, BeforeValidator(_text), AfterValidator(_property_text)]
+PropertyText = Annotated[str, BeforeValidator(_text), AfterValidator(property_text)]
 Year = Annotated[int, BeforeValidator(_to_year)]
 Percent = Annotated[
     Decimal,

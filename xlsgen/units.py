@@ -200,7 +200,7 @@ def _existing(out_dir: Path) -> tuple[dict[str, list[Path]], set[str]]:
 
 def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list[Problem]) -> dict[str, Any] | None:
     """The row's fields, cleaned; None (with located errors) when the row cannot make a unit."""
-    from .model import _property_text  # here: the blank list (--template) needs no model
+    from .model import property_text  # here: the blank list (--template) needs no model
 
     out: dict[str, Any] = {}
     ok = True
@@ -215,7 +215,7 @@ def _row_fields(sheet: Sheet, row: Row, default_year: int | None, problems: list
             ok = False
         elif f in IDENTITY_PROPERTIES:  # the unit file would be refused by generate: said at the list's cell
             try:
-                _property_text(text)
+                property_text(text)
             except ValueError as exc:
                 problems.append(_problem(ERROR, "E-LIST", f"{TITLES[f]}的{exc}", sheet.where(row.cells[f])))
                 ok = False
