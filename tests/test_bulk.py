@@ -488,6 +488,63 @@ def test_summary_is_deterministic(tmp_path: Path) -> None:
     assert (out / SUMMARY_NAME).read_bytes() == first
 
 
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def test_summary_parts_are_the_same_through_a_temporary_folder_or_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """汇总表's parts go through a private temporary folder (a county's 指标明细 is tens of megabytes,
+    which xlsxwriter holds three times over in memory); the workbook must be the one written in
+    memory, part for part, and be written in memory when the folder cannot be made or written."""
+    from xlsgen import summary
+
+    data = tmp_path / "data"
+    county(data, 4, max_projects=3)
+    (data / "坏.json").write_text("{", "utf-8")  # a failed unit: problem rows too
+    outcomes = sorted(bulk.run(data, tmp_path / "out", jobs=1, summary=False).outcomes, key=summary._sort_key)
+    in_memory = summary._summary_bytes(outcomes, None)
+    folders: list[str] = []
+    made = tempfile.mkdtemp
+
+    def mkdtemp(**kw: str) -> str:
+        folders.append(made(**kw))
+        return folders[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    through_files = summary.summary_bytes(outcomes)
+    assert folders and not os.path.exists(folders[0])  # used, then removed
+    assert _parts(through_files) == _parts(in_memory)
+    assert len(_parts(in_memory)["xl/worksheets/sheet3.xml"]) > 10_000  # 指标明细 is really in it
+
+    def refused(**kw: str) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    assert summary.summary_bytes(outcomes) == in_memory
+
+    def full(*args: object, **kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(os, "utime", full)  # xlsxwriter stamps each part file before zipping it
+    assert summary.summary_bytes(outcomes) == in_memory
+    assert not any(os.path.exists(f) for f in folders)
+
+
+def test_a_countys_indicator_texts_are_held_once_until_the_summary(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    county(data, 3, max_projects=2)
+    outcomes = [o for o in bulk.run(data, tmp_path / "out", jobs=2, summary=False).outcomes if o.indicators]
+    assert len(outcomes) == 3
+    first, other = outcomes[0].indicators[0], outcomes[1].indicators[0]
+    assert first[2] == other[2] and first[2] is other[2]  # the table's name, from two workers or pickles
+    code = outcomes[0].indicators[0][0]
+    assert all(row[0] is code for row in outcomes[0].indicators)
+
+
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = invoke(str(tmp_path / "empty"), "-o", str(tmp_path / "out"))

@@ -519,8 +519,15 @@ def run(
         except OutputError as exc:
             manifest_error = str(exc)
 
+    texts: dict[str, str] = {}
+
     def done(outcome: Outcome) -> None:
         old = entries.get(outcome.source)
+        if outcome.indicators:
+            # Each unit's rows arrive from its worker as strings of their own, though a county's units
+            # share most of them (levels, tables, 分类, their own code and name in every row): held until
+            # the summary is written, a thousand units' copies took 100 MB instead of 25.
+            outcome.indicators = [tuple([texts.setdefault(v, v) for v in row]) for row in outcome.indicators]
         outcomes.append(outcome)
         if outcome.status in (OK, SKIPPED):
             entries[outcome.source] = freshness.entry(outcome, by_source[outcome.source])

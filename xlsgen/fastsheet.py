@@ -10,8 +10,8 @@ element from attribute lists. A form has ~1300 cells, half of them merge padding
   not know (rich strings, booleans, array formulas, cells without a format) goes through xlsxwriter's
   own writer, so it is a drop-in worksheet class for any sheet;
 * ``place_rows`` keeps a long list of text rows (汇总表's 指标明细: a county has a million such cells)
-  as each row's finished ``<c>`` elements instead of a cell record per cell, which took 300 bytes
-  and 4 µs a cell.
+  as each row's (column, shared string) pairs instead of a cell record per cell, which took 300
+  bytes and 4 µs a cell; the row's ``<c>`` elements are made as the sheet is written.
 
 Both lean on xlsxwriter's internals, so they are used only with the versions they were checked on
 (``TESTED_VERSIONS``; elsewhere ``worksheet_class()`` is None and render.py takes the public path), and
@@ -130,16 +130,13 @@ def place_rows(ws: FastWorksheet, first_row: int, rows: Iterable[Sequence[str]],
     write to those rows afterwards; a row's height may still be set."""
     sst = ws.str_table
     strings, add, strmax = sst.string_table, sst._get_shared_string_index, ws.xls_strmax
-    heads: list[str] = []  # per column: the start of its cells' element
     placed = ws.placed_rows
     rmin = cmin = 1 << 30
     rmax = cmax = -1
     repeated = 0  # strings already in the table: _get_shared_string_index would only count them
     r = first_row - 1
     for r, values in enumerate(rows, first_row):
-        parts = []
-        lo = hi = -1
-        tail = f'{r + 1}" s="\0" t="s"><v>'
+        found: list[int] = []
         for c, value in enumerate(values):
             if value:
                 if len(value) > strmax // 2 and _utf16_len(value) > strmax:
@@ -149,14 +146,10 @@ def place_rows(ws: FastWorksheet, first_row: int, rows: Iterable[Sequence[str]],
                     index = add(value)
                 else:
                     repeated += 1
-                while len(heads) <= c:
-                    heads.append(f'<c r="{xl_col_to_name(len(heads))}')
-                parts.append(f"{heads[c]}{tail}{index}</v></c>")
-                hi = c
-                if lo < 0:
-                    lo = c
-        if parts:
-            placed[r] = ("".join(parts), lo, hi, fmt)
+                found += (c, index)
+        if found:
+            lo, hi = found[0], found[-2]
+            placed[r] = (tuple(found), lo, hi, fmt)
             rmin, rmax = min(rmin, r), r
             cmin, cmax = min(cmin, lo), max(cmax, hi)
     sst.count += repeated
@@ -174,8 +167,10 @@ class FastWorksheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        # Rows stored by place_rows: row → (its <c> elements with \0 for the style, first col, last col, format).
-        self.placed_rows: dict[int, tuple[str, int, int, Any]] = {}
+        # Rows stored by place_rows: row → ((col, shared string index, col, index, …), first col, last
+        # col, format); their <c> elements are made as the sheet is written, one row at a time, since a
+        # county's 指标明细 holds a million of them.
+        self.placed_rows: dict[int, tuple[tuple[int, ...], int, int, Any]] = {}
 
     def _calculate_spans(self) -> None:  # Worksheet._calculate_spans, by the rows' keys
         spans: dict[int, str] = {}
@@ -220,12 +215,14 @@ class FastWorksheet(Worksheet):
         placed = self.placed_rows
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             if row_num in placed:
-                cells, _, _, fmt = placed[row_num]
+                found, _, _, fmt = placed[row_num]
                 index = xf.get(id(fmt))
                 if index is None:  # looked up when its first cell is written, as _write_cell does
                     index = xf[id(fmt)] = fmt._get_xf_index()
                 self._write_row(row_num, self.row_spans.get(int(row_num / 16)), row_info.get(row_num))
-                fh.write(cells.replace("\0", str(index)) + "</row>")
+                tail = f'{row_num + 1}" s="{index}" t="s"><v>'
+                cells = [f'<c r="{letters[c]}{tail}{i}</v></c>' for c, i in zip(found[::2], found[1::2], strict=True)]
+                fh.write("".join(cells) + "</row>")
                 continue
             if not (row_num in row_info or row_num in comments or table[row_num]):
                 continue

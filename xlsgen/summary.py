@@ -8,10 +8,14 @@ problem of every unit at its location. Long texts wrap and their rows are made t
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from xlsxwriter.exceptions import FileCreateError
 
 from . import fastsheet
 from .errors import ERROR
@@ -63,10 +67,27 @@ def _sort_key(o: Outcome) -> tuple[bool, str, str]:
 
 
 def summary_bytes(outcomes: Iterable[Outcome]) -> bytes:
-    """The checklist workbook: one row per unit sorted by code, a totals row, and every problem."""
+    """The checklist workbook: one row per unit sorted by code, a totals row, and every problem.
+
+    A county's 指标明细 is tens of megabytes of sheet XML, which xlsxwriter would hold three times
+    over in memory while zipping it: its parts go through a private temporary folder instead, and
+    only if that fails (no temporary folder, a full disk) is the workbook made again in memory."""
     rows = sorted(outcomes, key=_sort_key)
+    try:
+        folder = tempfile.mkdtemp(prefix="xlsgen-")
+    except OSError:
+        return _summary_bytes(rows, None)
+    try:
+        return _summary_bytes(rows, folder)
+    except (OSError, FileCreateError):  # xlsxwriter words an OSError of its own files so
+        return _summary_bytes(rows, None)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _summary_bytes(rows: list[Outcome], parts_dir: str | None) -> bytes:
     buf = io.BytesIO()
-    wb = new_workbook(buf, "xlsgen 批量生成汇总表")
+    wb = new_workbook(buf, "xlsgen 批量生成汇总表", parts_dir=parts_dir)
     wb.set_custom_property("xlsgen_kind", "汇总表")  # a checklist, not a form: `xlsgen pdf` leaves it out
     base = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter"}
     fmt = {
@@ -243,11 +264,16 @@ def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
 
 def _fit_rows(ws: Any, widths: list[float], texts: list[tuple[int, dict[int, str]]]) -> None:
     """Rows tall enough for their wrapped long texts (messages are capped at MAX_WIDTH, not cut)."""
+    room = [column_px(w) - CELL_PADDING_PX for w in widths]
+    heights: dict[tuple[str, int], float] = {}  # a county repeats its indicator texts in every unit
     for row, by_col in texts:
-        height = max(
-            (needed_height(t, column_px(widths[c]) - CELL_PADDING_PX, 10) for c, t in by_col.items() if t),
-            default=0.0,
-        )
+        height = 0.0
+        for c, t in by_col.items():
+            if t:
+                h = heights.get((t, c))
+                if h is None:
+                    h = heights[(t, c)] = needed_height(t, room[c], 10)
+                height = max(height, h)
         if height > 20:
             ws.set_row(row, height)
 

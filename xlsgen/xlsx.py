@@ -34,11 +34,16 @@ def deflated(data: bytes) -> tuple[bytes, int, int]:
     return z.compress(data) + z.flush(), zlib.crc32(data), len(data)
 
 
-def new_workbook(target: str | IO[bytes], title: str, **more: str) -> xlsxwriter.Workbook:
-    """A workbook with xlsgen's options and document properties."""
+def new_workbook(
+    target: str | IO[bytes], title: str, *, parts_dir: str | None = None, **more: str
+) -> xlsxwriter.Workbook:
+    """A workbook with xlsgen's options and document properties. ``parts_dir``: a folder where
+    xlsxwriter writes each part before zipping it, instead of holding it in memory (for a workbook of
+    tens of megabytes, where the in-memory part is held three times over while it is zipped)."""
     import xlsxwriter  # here: a form written by package.py with its skeleton on disk needs no writer
 
-    wb = xlsxwriter.Workbook(target, OPTIONS)
+    options = OPTIONS if parts_dir is None else {**OPTIONS, "in_memory": False, "tmpdir": parts_dir}
+    wb = xlsxwriter.Workbook(target, options)
     wb.set_properties(properties(title, **more))
     return wb
 
