@@ -14,15 +14,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
-from . import __version__
 from .collect import HAS_ERRORS, LEDGER_SHEET, NOT_RETURNED, PASSED, SEVERAL, WARNINGS_ONLY, Entry, Ledger
 from .errors import ERROR, Problem
 from .files import write_atomic
 from .styles import BODY_FONT
 from .summary import MAX_WIDTH, _display_width, _fit_rows, _print_setup
-from .xlsx import FIXED_DATE
+from .xlsx import new_workbook
 
 SHOWN_PROBLEMS = 5  # problems spelled out in a unit's row; the rest are on 问题清单
 STATUS_COLOURS = {
@@ -136,12 +133,7 @@ def ledger_bytes(ledger: Ledger, checklist: Path) -> bytes:
     """The checklist workbook; links are relative to ``checklist``'s folder."""
     base = Path(checklist).parent
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    wb.set_properties(
-        {"title": "xlsgen 收集台账", "author": "xlsgen", "created": FIXED_DATE, "comments": f"xlsgen {__version__}"}
-    )
+    wb = new_workbook(buf, "xlsgen 收集台账")
     wb.set_custom_property("xlsgen_kind", "收集台账")  # a checklist, not a form: `xlsgen pdf` leaves it out
     cell = {"font_name": BODY_FONT, "font_size": 10, "valign": "vcenter", "border": 1}
     fmt = {
