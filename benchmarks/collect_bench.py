@@ -71,9 +71,14 @@ def main() -> None:
     py = [sys.executable, "-m", "xlsgen"]
     with tempfile.TemporaryDirectory(prefix="collect-bench-") as tmp:
         work = Path(tmp)
-        subprocess.run([*py, "demo-county", str(args.units), "-o", str(work / "data")], cwd=ROOT, check=True, capture_output=True)
         subprocess.run(
-            [*py, "bulk", str(work / "data"), "-o", str(work / "returns"), "--silent"], cwd=ROOT, check=True, capture_output=True
+            [*py, "demo-county", str(args.units), "-o", str(work / "data")], cwd=ROOT, check=True, capture_output=True
+        )
+        subprocess.run(
+            [*py, "bulk", str(work / "data"), "-o", str(work / "returns"), "--silent"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
         (work / "returns" / "汇总表.xlsx").unlink()  # the returns only: the summary is not read by bare
         n = len(list((work / "returns").glob("*.xlsx")))

@@ -174,8 +174,12 @@ def test_an_interrupted_collect_writes_nothing(county: Path) -> None:
 
 def test_cli_collect_in_a_pool_prints_what_one_process_prints(county: Path) -> None:
     _returns(county)
-    one = cli("collect", county / "交回", "--issued", county / "data", "-o", county / "a.xlsx", "--jobs", "1", "--silent")
-    two = cli("collect", county / "交回", "--issued", county / "data", "-o", county / "b.xlsx", "--jobs", "2", "--silent")
+    one = cli(
+        "collect", county / "交回", "--issued", county / "data", "-o", county / "a.xlsx", "--jobs", "1", "--silent"
+    )
+    two = cli(
+        "collect", county / "交回", "--issued", county / "data", "-o", county / "b.xlsx", "--jobs", "2", "--silent"
+    )
     assert one.exit_code == two.exit_code == 1  # the unknown unit and the two versions of 900301
     assert one.output.replace("a.xlsx", "b.xlsx") == two.output
     assert "外县.xlsx" in one.output

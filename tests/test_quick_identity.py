@@ -74,7 +74,9 @@ def test_plan_is_the_same_as_with_every_file_parsed(tmp_path: Path, monkeypatch:
     # The same jobs; a file that does not load may carry the code its first keys name (its outcome,
     # below, names nobody, as before).
     loads = {j.source for j in full if pipeline.identity(Path(j.path).read_bytes())}
-    assert [replace(j, verify_identity=False) for j in quick if j.source in loads] == [j for j in full if j.source in loads]
+    assert [replace(j, verify_identity=False) for j in quick if j.source in loads] == [
+        j for j in full if j.source in loads
+    ]
     assert [replace(j, verify_identity=False, code="", name="") for j in quick if j.source not in loads] == [
         j for j in full if j.source not in loads
     ]

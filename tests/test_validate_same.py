@@ -131,7 +131,9 @@ def shown_of(unit: Unit, rng: random.Random) -> dict[str, Any]:
         for y in ("current", "prev2", "prev1"):
             if rng.random() < 0.5:
                 right = getattr(block.total, y)
-                shown[f"funding.{side}.total.{y}"] = rng.choice((float(right), str(right), float(right) + 1, "", None, "abc"))
+                shown[f"funding.{side}.total.{y}"] = rng.choice(
+                    (float(right), str(right), float(right) + 1, "", None, "abc")
+                )
         for key, _ in block.PARTS:
             if rng.random() < 0.5:
                 total = block.total.current

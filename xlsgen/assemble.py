@@ -91,7 +91,13 @@ def project(i: int, row: Part | None, block: Part | None, log: ReadLog) -> dict[
             if not p:
                 p.update(part.values)
             else:  # a filled value wins: v not in (None, ""), without comparing an amount with "" (slow for a Decimal)
-                p.update({k: v for k, v in part.values.items() if k not in p or not (v is None or (isinstance(v, str) and not v))})
+                p.update(
+                    {
+                        k: v
+                        for k, v in part.values.items()
+                        if k not in p or not (v is None or (isinstance(v, str) and not v))
+                    }
+                )
             at = f"projects[{i}]."
             log.place_block(at, part.grid, part.cells, part.table)
             if part.shown:

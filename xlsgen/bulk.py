@@ -116,7 +116,9 @@ def save_manifest(out_dir: Path, units: dict[str, dict[str, str]], summary: dict
         data["summary"] = summary
     # One line, no indentation: json's C encoder then writes it (indented, it is Python's, several times
     # slower), and a run saves it every few seconds.
-    write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+    write_atomic(
+        out_dir / MANIFEST_NAME, (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    )
     # The manifest and every workbook renamed into the folder before it, durable together (batch_synced).
     sync_folder(out_dir)
 
@@ -332,7 +334,9 @@ def _died(job: Job) -> Outcome:
     )
 
 
-def _run_isolated(job: Any, work: Callable[[Any], Any] = run_job, died: Callable[[Any], Any] = _died, setup: Any = None) -> Any:
+def _run_isolated(
+    job: Any, work: Callable[[Any], Any] = run_job, died: Callable[[Any], Any] = _died, setup: Any = None
+) -> Any:
     """Run one job in a pool of its own, so that if its worker dies we know whose fault it was."""
     try:
         with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(setup,)) as pool:

@@ -297,7 +297,10 @@ def _examine_job(path: Path) -> Return:
 
 
 def _died(path: Path) -> Return:
-    return _failed(path, "读取该文件时工作进程意外退出（可能内存不足或程序崩溃），其余交回不受影响；请单独运行 xlsgen import 查看原因")
+    return _failed(
+        path,
+        "读取该文件时工作进程意外退出（可能内存不足或程序崩溃），其余交回不受影响；请单独运行 xlsgen import 查看原因",
+    )
 
 
 def _failed(path: Path, message: str) -> Return:
@@ -347,6 +350,7 @@ def collect(
     # The modules a return needs (read_return and examine import them lazily, as every command's
     # start does): imported once here, shared by every forked worker instead of imported by each.
     from . import diff, grid, read, rules, safety, validate  # noqa: F401
+
     # What exists now (modules, the index) lives as long as the run, in this process and in the forked
     # workers: kept from the cyclic collector's scans while each return allocates (as bulk.run does).
     gc.freeze()
@@ -461,7 +465,9 @@ def read_remarks(checklist: Path) -> dict[str, str]:
     except NotReadable as exc:
         raise OutputError(f"无法读取已有的收集台账：{exc}；{keep}", Location(str(checklist))) from None
     except Exception:  # safety's refusals (their advice is for a unit's return) and openpyxl's own
-        raise OutputError(f"无法读取已有的收集台账（不是完好的 xlsx 工作簿）；{keep}", Location(str(checklist))) from None
+        raise OutputError(
+            f"无法读取已有的收集台账（不是完好的 xlsx 工作簿）；{keep}", Location(str(checklist))
+        ) from None
     try:
         rows = wb[LEDGER_SHEET].iter_rows(values_only=True) if LEDGER_SHEET in wb.sheetnames else iter(())
         header = [str(v or "") for v in next(rows, ())]

@@ -35,7 +35,9 @@ def indicator_rows(unit: Unit) -> list[Row]:
     ]
     for p in unit.projects:
         name = p.name
-        rows += [(c, n, PROJECT, name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, "") for i in p.indicators]
+        rows += [
+            (c, n, PROJECT, name, i.level1, i.level2, i.level3, "", "", i.value, i.basis, "") for i in p.indicators
+        ]
     return rows
 
 

@@ -207,7 +207,13 @@ fix_goal = _numbering(r"^\s*(?:目标\s*)?{n}\s*[:：.．、]\s*(?!\d)")
 _LABEL = (("level1", "label", fix_label), ("level2", "label", fix_label), ("level3", "label", fix_label))
 _ENUMS = (("basis", "enum", fix_basis), ("kind", "enum", fix_kind))
 _LONG_FIELDS = (*_LABEL, ("value", "value", fix_value), *_ENUMS)
-_ANNUAL_FIELDS = (*_LABEL, ("prev2", "value", fix_value), ("prev1", "value", fix_value), ("value", "value", fix_value), *_ENUMS)
+_ANNUAL_FIELDS = (
+    *_LABEL,
+    ("prev2", "value", fix_value),
+    ("prev1", "value", fix_value),
+    ("value", "value", fix_value),
+    *_ENUMS,
+)
 _PROJECT_FIELDS = (*_LABEL[:2], ("value", "value", fix_value), ("basis", "enum", fix_basis))
 
 

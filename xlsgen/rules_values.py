@@ -159,7 +159,11 @@ def direction(ctx: Context) -> Iterator[Finding]:
         if not row.filled_values:
             continue
         l3, cost = row.l3.strip(), ctx.is_cost(row)
-        hits = [(name, label, text, advice) for name, label, text in row.filled_values if (advice := _advice(l3, cost, text))]
+        hits = [
+            (name, label, text, advice)
+            for name, label, text in row.filled_values
+            if (advice := _advice(l3, cost, text))
+        ]
         if hits:
             name, label, text, advice = hits[0]
             also = f"（{'、'.join(h[1] for h in hits[1:])}同样）" if len(hits) > 1 else ""
