@@ -32,6 +32,7 @@ from typing import Any
 from . import __version__, freshness
 from .errors import ERROR, Location, OutputError, Problem
 from .files import batch_synced, clean_stale, sync_folder, write_atomic
+from .indicators import shared
 from .interrupts import Interrupts, ignore_in_worker
 from .osfiles import MAX_UNIT_FILE, NotReadable, read_regular
 from .outcomes import FAILED, OK, SKIPPED, Outcome, Report  # noqa: F401  (FAILED: for the CLI)
@@ -528,10 +529,7 @@ def run(
     def done(outcome: Outcome) -> None:
         old = entries.get(outcome.source)
         if outcome.indicators:
-            # Each unit's rows arrive from its worker as strings of their own, though a county's units
-            # share most of them (levels, tables, 分类, their own code and name in every row): held until
-            # the summary is written, a thousand units' copies took 100 MB instead of 25.
-            outcome.indicators = [tuple([texts.setdefault(v, v) for v in row]) for row in outcome.indicators]
+            outcome.indicators = shared(outcome.indicators, texts)
         outcomes.append(outcome)
         if outcome.status in (OK, SKIPPED):
             entries[outcome.source] = freshness.entry(outcome, by_source[outcome.source])

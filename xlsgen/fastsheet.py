@@ -148,10 +148,9 @@ def place_rows(ws: FastWorksheet, first_row: int, rows: Iterable[Sequence[str]],
                     repeated += 1
                 found += (c, index)
         if found:
-            lo, hi = found[0], found[-2]
-            placed[r] = (tuple(found), lo, hi, fmt)
+            placed[r] = (tuple(found), fmt)
             rmin, rmax = min(rmin, r), r
-            cmin, cmax = min(cmin, lo), max(cmax, hi)
+            cmin, cmax = min(cmin, found[0]), max(cmax, found[-2])
     sst.count += repeated
     if r >= ws.xls_rowmax or cmax >= ws.xls_colmax:
         raise ValueError("a cell lies outside the worksheet")
@@ -167,10 +166,10 @@ class FastWorksheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        # Rows stored by place_rows: row → ((col, shared string index, col, index, …), first col, last
-        # col, format); their <c> elements are made as the sheet is written, one row at a time, since a
-        # county's 指标明细 holds a million of them.
-        self.placed_rows: dict[int, tuple[tuple[int, ...], int, int, Any]] = {}
+        # Rows stored by place_rows: row → ((col, shared string index, col, index, …), format); their
+        # <c> elements are made as the sheet is written, one row at a time, since a county's 指标明细
+        # holds a million of them.
+        self.placed_rows: dict[int, tuple[tuple[int, ...], Any]] = {}
 
     def _calculate_spans(self) -> None:  # Worksheet._calculate_spans, by the rows' keys
         spans: dict[int, str] = {}
@@ -186,7 +185,8 @@ class FastWorksheet(Worksheet):
                         a, b = min(cols), max(cols)
                         lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
             if row_num in placed:
-                _, a, b, _ = placed[row_num]
+                found = placed[row_num][0]
+                a, b = found[0], found[-2]
                 lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
             if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
                 if lo is not None:
@@ -215,7 +215,7 @@ class FastWorksheet(Worksheet):
         placed = self.placed_rows
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             if row_num in placed:
-                found, _, _, fmt = placed[row_num]
+                found, fmt = placed[row_num]
                 index = xf.get(id(fmt))
                 if index is None:  # looked up when its first cell is written, as _write_cell does
                     index = xf[id(fmt)] = fmt._get_xf_index()

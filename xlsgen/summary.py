@@ -217,11 +217,12 @@ def _indicator_sheet(wb: Any, fmt: dict[str, Any], rows: list[Outcome]) -> None:
     A county has tens of thousands of these rows: empty cells are not written (the sheet is a list to
     filter, not a form), and the width of each distinct text is measured once.
     """
-    from .indicators import COLUMNS, rows_from_json
+    from .indicators import COLUMNS, rows_from_json, shared
 
+    texts: dict[str, str] = {}
     for o in rows:
         if not o.indicators and o.status == SKIPPED:  # answered from the manifest: the unit was not loaded
-            o.indicators = rows_from_json(o.path)
+            o.indicators = shared(rows_from_json(o.path), texts)
     ws = wb.add_worksheet(INDICATOR_SHEET, worksheet_class=fastsheet.worksheet_class())
     bounds = [INDICATOR_WIDTHS.get(h, VALUE_WIDTH) for h in COLUMNS]
     widths = [float(max(_display_width(h) + 2, lo)) for h, (lo, _) in zip(COLUMNS, bounds, strict=True)]
